@@ -1,0 +1,111 @@
+"""The products file as typed, frozen models.
+
+Shape and field-level rules live here; rules that relate one part of the file to another
+(a component's token must be in the network's address book, weights must sum to one...)
+live in `semantics.py`, so that every problem is reported with its own key path.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from indexops.config.types import Address, HexData
+
+ManagerKind = Literal["delegated", "base-manager", "direct"]
+ModuleName = Literal["trade", "gim", "streaming_fee", "basic_issuance", "debt_issuance", "claim", "wrap", "airdrop"]
+ExtensionName = Literal["gim", "fee_split", "trade", "batch_trade", "claim", "wrap", "fli_strategy"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Token(Strict):
+    address: Address
+    decimals: int | None = Field(default=None, ge=0, le=36)
+
+
+class Venue(Strict):
+    """A constant-product exchange on one network, and the names Set's registry knows it by."""
+
+    kind: Literal["uniswap-v2"]
+    factory: Address
+    router: Address
+    fee_bps: int = Field(default=30, ge=0, lt=10_000)
+    trade_adapter: str | None = None
+    index_adapter: str | None = None
+
+
+class WellKnownContracts(Strict):
+    multicall3: Address | None = None
+    multisend_call_only: Address | None = None
+
+
+class Network(Strict):
+    chain_id: int = Field(gt=0)
+    rpc_url: str | None = None
+    sandbox: bool = False
+    explorer_url: str | None = None
+    contracts: WellKnownContracts = WellKnownContracts()
+    weth: str = "WETH"
+    usd: str = "USDC"
+    pricing_venue: str
+    tokens: dict[str, Token] = {}
+    venues: dict[str, Venue] = {}
+
+
+class Component(Strict):
+    weight: float | None = Field(default=None, ge=0)
+    units: Decimal | None = Field(default=None, ge=0)
+    venues: tuple[str, ...] = ()
+    exchange_data: HexData = "0x"
+    max_trade_size: Decimal | None = Field(default=None, gt=0)
+    cool_off: int | None = Field(default=None, ge=0)
+
+
+class Execution(Strict):
+    default_slippage_bps: int = Field(default=50, ge=0, le=10_000)
+    max_gas_price_gwei: float | None = Field(default=None, gt=0)
+    cool_off: int = Field(default=300, ge=0)
+    max_duration_hours: float = Field(default=24, gt=0)
+    dust_usd: float = Field(default=100, ge=0)
+
+
+class Leverage(Strict):
+    target: float = Field(gt=1)
+    min: float = Field(gt=1)
+    max: float = Field(gt=1)
+    ripcord: float = Field(gt=1)
+    recentering_speed: float = Field(default=0.05, gt=0, le=1)
+
+
+class Deployment(Strict):
+    set_token: Address
+    manager_kind: ManagerKind
+    manager: Address | None = None
+    operator: Address | None = None
+    operator_is_safe: bool = False
+    methodologist: Address | None = None
+    allowed_traders: tuple[Address, ...] = ()
+    modules: dict[ModuleName, Address] = {}
+    extensions: dict[ExtensionName, Address] = {}
+
+
+class Product(Strict):
+    name: str = Field(min_length=1)
+    symbol: str = Field(min_length=1)
+    kind: Literal["index", "leverage"] = "index"
+    rebalance_cadence: str | None = None
+    execution: Execution = Execution()
+    components: dict[str, Component] = {}
+    leverage: Leverage | None = None
+    deployments: dict[str, Deployment] = Field(min_length=1)
+
+
+class ProductsFile(Strict):
+    default_network: str
+    networks: dict[str, Network] = Field(min_length=1)
+    products: dict[str, Product] = {}

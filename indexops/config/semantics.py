@@ -1,0 +1,97 @@
+"""Rules that relate one part of a products file to another; each broken rule is one problem line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from indexops.config.models import Deployment, Network, Product, ProductsFile
+
+WEIGHT_TOLERANCE = 1e-9
+
+REQUIRED_BY_MANAGER_KIND = {
+    "base-manager": ("extensions", "gim"),
+    "delegated": ("extensions", "trade"),
+    "direct": ("modules", "trade"),
+}
+
+
+def problems(config: ProductsFile) -> Iterator[tuple[str, str]]:
+    """Yield (key path, what is wrong) for every cross-reference or sum that does not hold."""
+    if config.default_network not in config.networks:
+        yield "default_network", f"unknown network {config.default_network!r} (networks: {_names(config.networks)})"
+    for name, network in config.networks.items():
+        yield from _network_problems(f"networks.{name}", network)
+    for name, product in config.products.items():
+        yield from _product_problems(f"products.{name}", product, config)
+
+
+def _network_problems(path: str, network: Network) -> Iterator[tuple[str, str]]:
+    if not network.sandbox and not network.rpc_url:
+        yield f"{path}.rpc_url", "missing: a network other than the sandbox needs an RPC URL"
+    for role in ("weth", "usd"):
+        symbol = getattr(network, role)
+        if symbol not in network.tokens:
+            yield f"{path}.{role}", f"token {symbol!r} is not in {path}.tokens"
+    if network.pricing_venue not in network.venues:
+        yield f"{path}.pricing_venue", f"unknown venue {network.pricing_venue!r} (venues: {_names(network.venues)})"
+    seen: dict[str, str] = {}
+    for symbol, token in network.tokens.items():
+        if token.address in seen:
+            yield f"{path}.tokens.{symbol}", f"duplicate token: same address as {seen[token.address]} ({token.address})"
+        seen.setdefault(token.address, symbol)
+
+
+def _product_problems(path: str, product: Product, config: ProductsFile) -> Iterator[tuple[str, str]]:
+    yield from _target_problems(path, product)
+    for network_name, deployment in product.deployments.items():
+        where = f"{path}.deployments.{network_name}"
+        network = config.networks.get(network_name)
+        if network is None:
+            yield where, f"unknown network {network_name!r} (networks: {_names(config.networks)})"
+            continue
+        yield from _deployment_problems(where, deployment, product)
+        for symbol, component in product.components.items():
+            if symbol not in network.tokens:
+                yield f"{path}.components.{symbol}", f"token {symbol!r} is not in networks.{network_name}.tokens"
+            for venue in component.venues:
+                if venue not in network.venues:
+                    yield f"{path}.components.{symbol}.venues", f"unknown venue {venue!r} on network {network_name!r}"
+
+
+def _target_problems(path: str, product: Product) -> Iterator[tuple[str, str]]:
+    if product.kind == "leverage":
+        if product.leverage is None:
+            yield f"{path}.leverage", "missing: a leverage product needs its leverage settings"
+        elif not product.leverage.min <= product.leverage.target <= product.leverage.max < product.leverage.ripcord:
+            yield f"{path}.leverage", "must satisfy min <= target <= max < ripcord"
+        return
+    if not product.components:
+        yield f"{path}.components", "missing: an index product needs at least one component"
+        return
+    by_weight = [s for s, c in product.components.items() if c.weight is not None]
+    by_units = [s for s, c in product.components.items() if c.units is not None]
+    for symbol, component in product.components.items():
+        if (component.weight is None) == (component.units is None):
+            yield f"{path}.components.{symbol}", "give exactly one of weight or units"
+    if by_weight and by_units:
+        yield f"{path}.components", "mixes weights and units: give every component a weight, or every component units"
+    elif by_weight and len(by_weight) == len(product.components):
+        total = sum(product.components[s].weight for s in by_weight)
+        if abs(total - 1) > WEIGHT_TOLERANCE:
+            yield f"{path}.components", f"weights sum to {total:.12g}, not 1 (tolerance {WEIGHT_TOLERANCE:g})"
+
+
+def _deployment_problems(path: str, deployment: Deployment, product: Product) -> Iterator[tuple[str, str]]:
+    if product.kind == "leverage":
+        if "fli_strategy" not in deployment.extensions:
+            yield f"{path}.extensions.fli_strategy", "missing: a leverage product needs its strategy extension"
+        return
+    section, key = REQUIRED_BY_MANAGER_KIND[deployment.manager_kind]
+    if key not in getattr(deployment, section):
+        yield f"{path}.{section}.{key}", f"missing: manager kind {deployment.manager_kind!r} trades through it"
+    if deployment.manager_kind == "base-manager" and "gim" not in deployment.modules:
+        yield f"{path}.modules.gim", "missing: manager kind 'base-manager' trades through the GeneralIndexModule"
+
+
+def _names(mapping: dict) -> str:
+    return ", ".join(sorted(mapping)) or "none"

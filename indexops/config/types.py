@@ -1,0 +1,31 @@
+"""Field types shared by the products-file models: addresses and amounts as operators write them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
+from pydantic import AfterValidator
+
+
+def checksummed_address(value: str) -> str:
+    """Accept only an EIP-55 checksummed address, saying what the right spelling is."""
+    if not isinstance(value, str) or not is_hex_address(value):
+        raise ValueError(f"not an address: {value!r}")
+    if not is_checksum_address(value):
+        raise ValueError(f"address is not checksummed: {value} (expected {to_checksum_address(value)})")
+    return value
+
+
+def hex_bytes(value: str) -> str:
+    """Accept `0x`-prefixed hex with whole bytes, as exchange data is written."""
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise ValueError(f"not 0x-prefixed hex: {value!r}")
+    body = value[2:]
+    if len(body) % 2 or any(c not in "0123456789abcdefABCDEF" for c in body):
+        raise ValueError(f"not whole bytes of hex: {value!r}")
+    return value.lower()
+
+
+Address = Annotated[str, AfterValidator(checksummed_address)]
+HexData = Annotated[str, AfterValidator(hex_bytes)]

@@ -1,0 +1,92 @@
+"""Deploy the whole sandbox on a fresh anvil and describe it as an address book."""
+
+from __future__ import annotations
+
+from indexops.sandbox import scenario
+from indexops.sandbox.artifacts import ArtifactStore
+from indexops.sandbox.deploy.core import deploy_set_core, deploy_weth
+from indexops.sandbox.deploy.products import deploy_product
+from indexops.sandbox.deploy.safe import create_safe, deploy_safe_stack
+from indexops.sandbox.deploy.venues import VENUES, add_liquidity, deploy_venue
+from indexops.sandbox.deployer import Deployer
+
+UNIT_EXCESS = 10**12  # whole tokens minted to the deployer beyond what pools and sets take
+
+
+def deploy_sandbox(w3, artifacts: ArtifactStore) -> dict:
+    """Deploy everything in a fixed order, so that every address is the same on every run."""
+    accounts = list(w3.eth.accounts)
+    d = Deployer(w3, artifacts, accounts[scenario.DEPLOYER])
+    weth = deploy_weth(d)
+    core = deploy_set_core(d, weth)
+    venues = {spec.key: deploy_venue(d, weth, core["integration_registry"], core["modules"], spec) for spec in VENUES}
+    tokens = _deploy_tokens(d, weth)
+    _fund_pools(d, venues, tokens, weth)
+    safe_stack = deploy_safe_stack(d)
+    safe = create_safe(d, safe_stack, [accounts[i] for i in scenario.SAFE_OWNERS], scenario.SAFE_THRESHOLD)
+    products = {}
+    for spec in scenario.PRODUCTS:
+        operator = safe.address if spec.operator_is_safe else accounts[scenario.OPERATOR]
+        products[spec.key] = deploy_product(
+            d, spec, core, tokens, accounts, operator, VENUES[0].index_adapter
+        )
+    return _address_book(core, venues, tokens, safe_stack, safe, products, accounts)
+
+
+def _deploy_tokens(d: Deployer, weth) -> dict:
+    tokens = {"WETH": weth}
+    for token in scenario.TOKENS:
+        tokens[token.symbol] = d.deploy(
+            "StandardTokenMock", d.sender, UNIT_EXCESS * 10**token.decimals, token.name, token.symbol, token.decimals
+        )
+    weth_needed = sum(
+        (t.uniswap_depth_usd + t.sushiswap_depth_usd) for t in scenario.TOKENS
+    ) + scenario.USDC_WETH_DEPTH_USD
+    weth_needed = int(weth_needed / scenario.ETH_USD * 1.1 * 10**18) + sum(
+        int(p.supply * p.value_per_set_usd / scenario.ETH_USD * 10**18) for p in scenario.PRODUCTS
+    )
+    d.send(weth.functions.deposit(), value=weth_needed)
+    return tokens
+
+
+def _fund_pools(d: Deployer, venues: dict, tokens: dict, weth) -> None:
+    for venue_key, venue in venues.items():
+        router = venue["router"]
+        for contract in tokens.values():
+            d.send(contract.functions.approve(router.address, 2**256 - 1))
+        for token in scenario.TOKENS:
+            depth = _depth(token, venue_key)
+            if depth <= 0:
+                continue
+            token_amount = int(depth / token.price_usd * 10**token.decimals)
+            add_liquidity(d, router, tokens[token.symbol], weth, token_amount, int(depth / scenario.ETH_USD * 10**18))
+
+
+def _depth(token: scenario.SandboxToken, venue_key: str) -> float:
+    if token.symbol == "USDC":
+        return scenario.USDC_WETH_DEPTH_USD if venue_key == "uniswap-v2" else 0.0
+    return token.uniswap_depth_usd if venue_key == "uniswap-v2" else token.sushiswap_depth_usd
+
+
+def _address_book(core, venues, tokens, safe_stack, safe, products, accounts) -> dict:
+    return {
+        "accounts": {"deployer": accounts[scenario.DEPLOYER], "operator": accounts[scenario.OPERATOR],
+                     "methodologist": accounts[scenario.METHODOLOGIST], "trader": accounts[scenario.TRADER],
+                     "safe_owners": [accounts[i] for i in scenario.SAFE_OWNERS],
+                     "arbitrageur": accounts[scenario.ARBITRAGEUR]},
+        "controller": core["controller"].address,
+        "integration_registry": core["integration_registry"].address,
+        "set_token_creator": core["set_token_creator"].address,
+        "modules": {key: module.address for key, module in core["modules"].items()},
+        "venues": {key: {k: c.address for k, c in venue.items()} for key, venue in venues.items()},
+        "tokens": {symbol: contract.address for symbol, contract in tokens.items()},
+        "safe": {**{k: c.address for k, c in safe_stack.items()}, "safe": safe.address},
+        "products": {
+            key: {
+                "set_token": p["set_token"].address, "base_manager": p["base_manager"].address,
+                "gim_extension": p["gim_extension"].address, "fee_split_extension": p["fee_split_extension"].address,
+                "operator": p["operator"], "methodologist": p["methodologist"], "trader": p["trader"],
+            }
+            for key, p in products.items()
+        },
+    }

@@ -1,0 +1,106 @@
+"""What the sandbox deploys: tokens with DPI's and MVI's names, prices, pool depths and weights.
+
+Plain data, so that tests and benchmarks can read the same figures the sandbox was built from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ETH_USD = 3_000.0
+USDC_WETH_DEPTH_USD = 100_000_000
+
+
+@dataclass(frozen=True)
+class SandboxToken:
+    symbol: str
+    name: str
+    decimals: int
+    price_usd: float
+    uniswap_depth_usd: float  # value of each side of the component/WETH pool
+    sushiswap_depth_usd: float = 0.0  # 0: no pool on the second venue
+
+
+@dataclass(frozen=True)
+class SandboxProduct:
+    key: str
+    name: str
+    symbol: str
+    value_per_set_usd: float
+    supply: int  # whole sets issued
+    weights: dict[str, float]  # the weights the set holds now (last rebalance's)
+    streaming_fee: float  # per year, e.g. 0.0095
+    operator_is_safe: bool
+
+
+TOKENS = (
+    SandboxToken("USDC", "USD Coin", 6, 1.0, 0),
+    SandboxToken("UNI", "Uniswap", 18, 8.0, 40e6, 10e6),
+    SandboxToken("AAVE", "Aave Token", 18, 150.0, 25e6, 8e6),
+    SandboxToken("MKR", "Maker", 18, 1500.0, 20e6, 6e6),
+    SandboxToken("SNX", "Synthetix Network Token", 18, 2.5, 6e6, 3e6),
+    SandboxToken("COMP", "Compound", 18, 50.0, 8e6, 4e6),
+    SandboxToken("YFI", "yearn.finance", 18, 7000.0, 6e6, 3e6),
+    SandboxToken("SUSHI", "SushiToken", 18, 1.0, 3e6, 6e6),
+    SandboxToken("LRC", "LoopringCoin V2", 18, 0.25, 1.5e6),
+    SandboxToken("1INCH", "1INCH Token", 18, 0.4, 2e6, 1e6),
+    SandboxToken("BAL", "Balancer", 18, 3.0, 2e6, 2e6),
+    SandboxToken("REN", "Republic Token", 18, 0.05, 0.4e6, 0.2e6),
+    SandboxToken("KNC", "Kyber Network Crystal", 18, 0.6, 0.6e6),
+    SandboxToken("MANA", "Decentraland MANA", 18, 0.5, 3e6, 1e6),
+    SandboxToken("SAND", "SAND", 18, 0.5, 3e6),
+    SandboxToken("AXS", "Axie Infinity Shard", 18, 7.0, 4e6, 1e6),
+    SandboxToken("ENJ", "Enjin Coin", 18, 0.3, 1e6),
+    SandboxToken("GALA", "Gala", 8, 0.03, 2e6),
+)
+
+DPI = SandboxProduct(
+    key="dpi",
+    name="DeFi Pulse Index",
+    symbol="DPI",
+    value_per_set_usd=100.0,
+    supply=50_000,
+    weights={
+        "UNI": 0.21, "AAVE": 0.18, "MKR": 0.16, "SNX": 0.09, "COMP": 0.07, "YFI": 0.06, "SUSHI": 0.05,
+        "LRC": 0.05, "1INCH": 0.04, "BAL": 0.04, "REN": 0.03, "KNC": 0.01, "WETH": 0.01,
+    },
+    streaming_fee=0.0095,
+    operator_is_safe=False,
+)
+
+MVI = SandboxProduct(
+    key="mvi",
+    name="Metaverse Index",
+    symbol="MVI",
+    value_per_set_usd=50.0,
+    supply=20_000,
+    weights={"MANA": 0.28, "SAND": 0.22, "AXS": 0.18, "ENJ": 0.12, "GALA": 0.10, "USDC": 0.05, "WETH": 0.05},
+    streaming_fee=0.0095,
+    operator_is_safe=True,
+)
+
+PRODUCTS = (DPI, MVI)
+
+# anvil's default dev accounts, by the role each plays in the sandbox
+DEPLOYER, OPERATOR, METHODOLOGIST, TRADER = 0, 1, 2, 3
+SAFE_OWNERS = (4, 5, 6)
+SAFE_THRESHOLD = 2
+ARBITRAGEUR = 8
+
+GIM_COOL_OFF_SECONDS = 600
+GIM_MAX_TRADE_USD = 250_000
+
+
+def token(symbol: str) -> SandboxToken:
+    for candidate in TOKENS:
+        if candidate.symbol == symbol:
+            return candidate
+    raise KeyError(symbol)
+
+
+def price_usd(symbol: str) -> float:
+    return ETH_USD if symbol == "WETH" else token(symbol).price_usd
+
+
+def decimals(symbol: str) -> int:
+    return 18 if symbol == "WETH" else token(symbol).decimals
