@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from indexops.config.types import Address, HexData
 
+UNISWAP_V2_PAIR_INIT_CODE_HASH = "0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f"
+
 ManagerKind = Literal["delegated", "base-manager", "direct"]
 ModuleName = Literal["trade", "gim", "streaming_fee", "basic_issuance", "debt_issuance", "claim", "wrap", "airdrop"]
 ExtensionName = Literal["gim", "fee_split", "trade", "batch_trade", "claim", "wrap", "fli_strategy"]
@@ -37,6 +39,7 @@ class Venue(Strict):
     fee_bps: int = Field(default=30, ge=0, lt=10_000)
     trade_adapter: str | None = None
     index_adapter: str | None = None
+    init_code_hash: HexData = UNISWAP_V2_PAIR_INIT_CODE_HASH
 
 
 class WellKnownContracts(Strict):

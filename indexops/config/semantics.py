@@ -9,7 +9,7 @@ from indexops.config.models import Deployment, Network, Product, ProductsFile
 WEIGHT_TOLERANCE = 1e-9
 
 REQUIRED_BY_MANAGER_KIND = {
-    "base-manager": ("extensions", "gim"),
+    "base-manager": ("modules", "gim"),
     "delegated": ("extensions", "trade"),
     "direct": ("modules", "trade"),
 }
@@ -89,8 +89,6 @@ def _deployment_problems(path: str, deployment: Deployment, product: Product) ->
     section, key = REQUIRED_BY_MANAGER_KIND[deployment.manager_kind]
     if key not in getattr(deployment, section):
         yield f"{path}.{section}.{key}", f"missing: manager kind {deployment.manager_kind!r} trades through it"
-    if deployment.manager_kind == "base-manager" and "gim" not in deployment.modules:
-        yield f"{path}.modules.gim", "missing: manager kind 'base-manager' trades through the GeneralIndexModule"
 
 
 def _names(mapping: dict) -> str:

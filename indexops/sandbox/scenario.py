@@ -6,6 +6,7 @@ Plain data, so that tests and benchmarks can read the same figures the sandbox w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 ETH_USD = 3_000.0
 USDC_WETH_DEPTH_USD = 100_000_000
@@ -104,3 +105,8 @@ def price_usd(symbol: str) -> float:
 
 def decimals(symbol: str) -> int:
     return 18 if symbol == "WETH" else token(symbol).decimals
+
+
+def base_units(usd: float, symbol: str) -> int:
+    """How many base units of `symbol` are worth `usd` at the scenario's price (exact, no float drift)."""
+    return int(Fraction(usd) / Fraction(price_usd(symbol)).limit_denominator(10**9) * 10 ** decimals(symbol))

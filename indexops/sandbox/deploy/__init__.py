@@ -58,8 +58,10 @@ def _fund_pools(d: Deployer, venues: dict, tokens: dict, weth) -> None:
             depth = _depth(token, venue_key)
             if depth <= 0:
                 continue
-            token_amount = int(depth / token.price_usd * 10**token.decimals)
-            add_liquidity(d, router, tokens[token.symbol], weth, token_amount, int(depth / scenario.ETH_USD * 10**18))
+            add_liquidity(
+                d, router, tokens[token.symbol], weth,
+                scenario.base_units(depth, token.symbol), scenario.base_units(depth, "WETH"),
+            )
 
 
 def _depth(token: scenario.SandboxToken, venue_key: str) -> float:

@@ -16,7 +16,7 @@ MAX_UINT = 2**256 - 1
 def units_for(spec: scenario.SandboxProduct) -> dict[str, int]:
     """Units per set from the product's current weights at the scenario's prices."""
     return {
-        symbol: int(weight * spec.value_per_set_usd / scenario.price_usd(symbol) * 10 ** scenario.decimals(symbol))
+        symbol: scenario.base_units(round(weight * spec.value_per_set_usd, 9), symbol)
         for symbol, weight in spec.weights.items()
     }
 
@@ -70,9 +70,7 @@ def _set_up_gim(d: Deployer, gim, set_token, tokens: dict, units: dict[str, int]
     """Last month's execution settings, so that a new plan changes only what it must."""
     traded = [s for s in units if s != "WETH"]
     addresses = [tokens[s].address for s in traded]
-    maximums = [
-        int(scenario.GIM_MAX_TRADE_USD / scenario.price_usd(s) * 10 ** scenario.decimals(s)) for s in traded
-    ]
+    maximums = [scenario.base_units(scenario.GIM_MAX_TRADE_USD, s) for s in traded]
     d.send(gim.functions.setTradeMaximums(set_token.address, addresses, maximums))
     d.send(gim.functions.setExchanges(set_token.address, addresses, [adapter] * len(addresses)))
     d.send(gim.functions.setCoolOffPeriods(set_token.address, addresses, [scenario.GIM_COOL_OFF_SECONDS] * len(addresses)))

@@ -1,0 +1,83 @@
+"""Block-pinned reads in one JSON-RPC batch per round, however many contracts are read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eth_abi import decode
+from eth_utils import get_abi_output_types, to_checksum_address
+
+from indexops.errors import ChainError
+
+
+@dataclass(frozen=True)
+class CallFailed:
+    """A read that reverted or hit an address without code; kept as a value so one bad read does not sink the batch."""
+
+    reason: str
+
+
+class BatchReader:
+    """Queue `eth_call`s and `eth_getCode`s, then send them all as one batch at one block."""
+
+    def __init__(self, w3, block_number: int):
+        self.w3 = w3
+        self.block = hex(block_number)
+        self._requests: list[tuple[str, list]] = []
+        self._decoders: list = []
+
+    def call(self, contract, fn_name: str, *args) -> int:
+        fn_abi = contract.get_function_by_name(fn_name).abi
+        data = contract.encode_abi(fn_name, args=list(args))
+        output_types = get_abi_output_types(fn_abi)
+        self._requests.append(("eth_call", [{"to": contract.address, "data": data}, self.block]))
+        self._decoders.append(lambda raw, types=output_types: _decode_output(types, raw))
+        return len(self._requests) - 1
+
+    def code(self, address: str) -> int:
+        self._requests.append(("eth_getCode", [address, self.block]))
+        self._decoders.append(lambda raw: bytes.fromhex(raw[2:]))
+        return len(self._requests) - 1
+
+    def run(self) -> list:
+        """Send everything queued; returns one result (or CallFailed) per ticket, in order."""
+        if not self._requests:
+            return []
+        try:
+            responses = self.w3.provider.make_batch_request(self._requests)
+        except Exception as error:
+            raise ChainError(f"batched read failed: {str(error).splitlines()[0][:160]}") from None
+        if not isinstance(responses, list):
+            message = responses.get("error", {}).get("message", "unknown error") if isinstance(responses, dict) else responses
+            raise ChainError(f"the RPC refused a batched read: {message}")
+        if len(responses) != len(self._requests):
+            raise ChainError(f"the RPC answered {len(responses)} of {len(self._requests)} batched reads")
+        results = [self._result(decoder, response) for decoder, response in zip(self._decoders, responses)]
+        self._requests, self._decoders = [], []
+        return results
+
+    @staticmethod
+    def _result(decoder, response: dict):
+        if "error" in response and response["error"]:
+            return CallFailed(str(response["error"].get("message", response["error"])))
+        try:
+            return decoder(response["result"])
+        except Exception as error:  # a malformed answer for this read only
+            return CallFailed(f"undecodable answer: {error}")
+
+
+def _decode_output(types: list[str], raw: str):
+    payload = bytes.fromhex(raw[2:])
+    if not payload and types:
+        raise ValueError("empty return data (no contract at this address?)")
+    values = tuple(_checksummed(t, v) for t, v in zip(types, decode(types, payload)))
+    return values[0] if len(values) == 1 else values
+
+
+def _checksummed(abi_type: str, value):
+    """eth_abi gives lower-case addresses; the rest of indexops speaks EIP-55."""
+    if abi_type == "address":
+        return to_checksum_address(value)
+    if abi_type == "address[]":
+        return [to_checksum_address(v) for v in value]
+    return value

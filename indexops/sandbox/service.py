@@ -1,0 +1,90 @@
+"""The sandbox's life cycle: up, down, status, reset. Used by the CLI and by tests alike."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from indexops.errors import SandboxError
+from indexops.sandbox import anvil
+from indexops.sandbox.toolchain import Toolchain, install_toolchain, load_toolchain
+
+
+@dataclass(frozen=True)
+class SandboxStatus:
+    running: anvil.RunningSandbox | None
+    deployment: dict | None
+    already_up: bool = False
+
+
+def deployment_file():
+    return anvil.sandbox_dir() / "deployment.json"
+
+
+def status() -> SandboxStatus:
+    running = anvil.read_running()
+    deployment = None
+    if running is not None and deployment_file().is_file():
+        deployment = json.loads(deployment_file().read_text())
+    return SandboxStatus(running=running, deployment=deployment)
+
+
+def running_rpc_url() -> str | None:
+    running = anvil.read_running()
+    return running.rpc_url if running else None
+
+
+def up(port: int | None = None, toolchain: Toolchain | None = None) -> SandboxStatus:
+    """Start anvil and deploy; a no-op when this user's sandbox is already up and deployed."""
+    current = status()
+    if current.running is not None and current.deployment is not None:
+        return SandboxStatus(current.running, current.deployment, already_up=True)
+    toolchain = toolchain or install_toolchain()
+    if current.running is not None:  # alive but never finished deploying: start over
+        anvil.stop_anvil(current.running)
+    running = anvil.start_anvil(toolchain.anvil, port)
+    try:
+        deployment = _deploy(running, toolchain)
+    except BaseException:
+        anvil.stop_anvil(running)
+        raise
+    return SandboxStatus(running, deployment)
+
+
+def down() -> anvil.RunningSandbox | None:
+    """Stop the anvil this user started (and nothing else); returns what was stopped."""
+    running = anvil.read_running()
+    if running is None:
+        anvil.forget_state()
+        return None
+    anvil.stop_anvil(running)
+    return running
+
+
+def reset() -> SandboxStatus:
+    """Wipe the running chain and deploy again (same port); starts the sandbox if it is down."""
+    running = anvil.read_running()
+    if running is None:
+        return up()
+    toolchain = load_toolchain()
+    from indexops.chain.connection import connect
+
+    connect(running.rpc_url, anvil.SANDBOX_CHAIN_ID).w3.provider.make_request("anvil_reset", [])
+    deployment_file().unlink(missing_ok=True)
+    return SandboxStatus(running, _deploy(running, toolchain))
+
+
+def _deploy(running: anvil.RunningSandbox, toolchain: Toolchain) -> dict:
+    from indexops.chain.connection import connect
+    from indexops.sandbox.artifacts import ArtifactStore
+    from indexops.sandbox.deploy import deploy_sandbox
+
+    connection = connect(running.rpc_url, anvil.SANDBOX_CHAIN_ID, "sandbox")
+    try:
+        deployment = deploy_sandbox(connection.w3, ArtifactStore(toolchain))
+    except SandboxError:
+        raise
+    except Exception as error:
+        raise SandboxError(f"sandbox deployment failed: {str(error).splitlines()[0][:200]}") from error
+    deployment_file().write_text(json.dumps(deployment, indent=1))
+    return deployment
