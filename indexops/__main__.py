@@ -1,0 +1,3 @@
+from indexops.cli.app import run
+
+run()

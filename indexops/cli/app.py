@@ -1,0 +1,69 @@
+"""The `indexops` command: registers the command groups and maps errors to exit codes in one place."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from indexops import __version__
+from indexops.cli import products, sandbox, status
+from indexops.errors import IndexopsError
+
+app = typer.Typer(
+    name="indexops",
+    help="Operate Set Protocol V2 index and leverage products: status, plans, execution, Safe exports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(products.app, name="products")
+app.add_typer(sandbox.app, name="sandbox")
+app.command("status")(status.status)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"indexops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """indexops: operate Set Protocol V2 index and leverage products."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every IndexopsError becomes its message on stderr and its exit code, no traceback."""
+    arguments = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in arguments
+    try:
+        app(args=arguments, prog_name="indexops", standalone_mode=False)
+    except IndexopsError as error:
+        if debug:
+            raise
+        _print_error(str(error))
+        return error.exit_code
+    except typer.Exit as done:
+        return done.exit_code
+    except typer.TyperException as error:  # usage errors: unknown option, missing argument
+        error.show()
+        return getattr(error, "exit_code", 2)
+    except typer.Abort:
+        _print_error("aborted")
+        return 130
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        return 130
+    return 0
+
+
+def _print_error(message: str) -> None:
+    for line in message.splitlines() or [message]:
+        sys.stderr.write(f"error: {line}\n")
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""`indexops sandbox up | down | status | reset`: a local anvil chain running the real contracts."""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from typing import Annotated
+
+import typer
+
+from indexops.cli.options import DebugOption, JsonOption
+from indexops.cli.output import emit_json, note, stdout
+
+app = typer.Typer(help="A local anvil chain with the real Set V2, Index Coop and Safe contracts deployed.", no_args_is_help=True)
+
+
+@app.command()
+def up(
+    port: Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (default: 8545 if free, else any free port).")] = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Start the sandbox and deploy the products (a no-op when it is already up)."""
+    from indexops.sandbox import service, toolchain
+
+    if not toolchain.is_installed():
+        with stdout().status("Installing the sandbox toolchain (anvil and contract packages from npm)...") if not json_output else nullcontext():
+            toolchain.install_toolchain()
+    started = time.monotonic()
+    with stdout().status("Starting anvil and deploying contracts...") if not json_output else nullcontext():
+        result = service.up(port=port)
+    _report(result, time.monotonic() - started, json_output)
+
+
+@app.command()
+def down(json_output: JsonOption = False, debug: DebugOption = False) -> None:
+    """Stop the sandbox this user started (nothing else)."""
+    from indexops.sandbox import service
+
+    stopped = service.down()
+    if json_output:
+        emit_json({"stopped": stopped is not None, "pid": stopped.pid if stopped else None})
+    else:
+        stdout().print(f"Sandbox stopped (pid {stopped.pid})." if stopped else "The sandbox was not running.")
+
+
+@app.command()
+def status(json_output: JsonOption = False, debug: DebugOption = False) -> None:
+    """Say whether the sandbox is up, where, and what it deployed."""
+    from indexops.sandbox import service
+
+    current = service.status()
+    if json_output:
+        emit_json(_as_json(current))
+        return
+    if current.running is None:
+        stdout().print("The sandbox is down: start it with `indexops sandbox up`.")
+        raise typer.Exit(1)
+    _print_summary(current)
+
+
+@app.command()
+def reset(json_output: JsonOption = False, debug: DebugOption = False) -> None:
+    """Wipe the sandbox chain and deploy everything again."""
+    from indexops.sandbox import service
+
+    started = time.monotonic()
+    with stdout().status("Redeploying the sandbox...") if not json_output else nullcontext():
+        result = service.reset()
+    _report(result, time.monotonic() - started, json_output)
+
+
+def _report(result, seconds: float, json_output: bool) -> None:
+    if json_output:
+        emit_json({**_as_json(result), "already_up": result.already_up, "seconds": round(seconds, 2)})
+        return
+    if result.already_up:
+        note("The sandbox is already up; nothing to do.")
+    else:
+        note(f"Deployed in {seconds:.1f} s.")
+    _print_summary(result)
+
+
+def _as_json(current) -> dict:
+    running = current.running
+    return {
+        "running": running is not None,
+        "pid": running.pid if running else None,
+        "rpc_url": running.rpc_url if running else None,
+        "chain_id": 31337 if running else None,
+        "deployment": current.deployment,
+    }
+
+
+def _print_summary(current) -> None:
+    from indexops.render.sandbox import sandbox_summary
+
+    stdout().print(sandbox_summary(current.running, current.deployment))

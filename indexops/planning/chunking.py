@@ -1,0 +1,188 @@
+"""Splitting one component's trade over time into chunks that cost the least in total.
+
+n chunks of a quantity Q lose about Q^2 / (n x) to price impact (arbitrage restores the pools
+between chunks) and pay n times the gas, so the best n depends on the gas price and the depth.
+`plan_chunks` searches n exactly against the integer pool maths; `fixed_impact_baseline` is the
+older rule (one venue, chunks sized at 50 bps of impact whatever gas costs) for comparison.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from indexops.planning.amm import Pool, amount_out, size_for_impact
+from indexops.planning.chunk_pricing import (
+    Chunk,
+    Market,
+    VenuesPerChunk,
+    best_route,
+    largest_chunk,
+    make_market,
+    price_chunk,
+)
+from indexops.planning.exact import exact
+from indexops.planning.errors import ImpactCapUnreachable, NoLiquidity
+from indexops.planning.sides import Side
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkPlan:
+    """Chunks of one component trade, in order, and their totals (costs in WETH wei).
+
+    `quantity` is the component amount sold, or bought from the pools (a buy's quantity
+    includes the protocol fee gross-up).
+    """
+
+    component: str
+    side: Side
+    quantity: int
+    venues_per_chunk: VenuesPerChunk
+    chunks: tuple[Chunk, ...]
+    weth: int
+    weth_limit: int
+    impact_cost_wei: float
+    fee_cost_wei: float
+    gas_cost_wei: int
+    max_price_impact: float
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def largest_chunk_quantity(self) -> int:
+        """The trade size to allow per trade (GIM's maxSize) so that these chunks fit."""
+        return max((chunk.quantity for chunk in self.chunks), default=0)
+
+    @property
+    def total_cost_wei(self) -> float:
+        return self.impact_cost_wei + self.fee_cost_wei + self.gas_cost_wei
+
+
+def equal_chunks(quantity: int, count: int) -> list[int]:
+    """`count` equal chunk sizes summing to `quantity`; the last takes the rounding remainder."""
+    if count < 1 or quantity < count:
+        raise ValueError(f"cannot cut {quantity} into {count} non-empty chunks")
+    base = quantity // count
+    return [base] * (count - 1) + [quantity - base * (count - 1)]
+
+
+def gross_up_for_protocol_fee(quantity: int, protocol_fee: float) -> int:
+    """GIM's buy size: (target - current) / (1 - protocolFee), rounded down like preciseDiv."""
+    if not 0 <= protocol_fee < 1:
+        raise ValueError(f"protocol fee must be in [0, 1), got {protocol_fee}")
+    return math.floor(quantity / (1 - exact(protocol_fee)))
+
+
+def _assemble(component: str, market: Market, sizes: list[int], routes: dict[int, tuple[int, ...]], venues_per_chunk: VenuesPerChunk) -> ChunkPlan:
+    priced = {size: price_chunk(market, size, routes[size]) for size in sorted(set(sizes))}
+    chunks = tuple(priced[size] for size in sizes)
+    return ChunkPlan(
+        component=component,
+        side=market.side,
+        quantity=sum(sizes),
+        venues_per_chunk=venues_per_chunk,
+        chunks=chunks,
+        weth=sum(c.weth for c in chunks),
+        weth_limit=sum(c.weth_limit for c in chunks),
+        impact_cost_wei=sum(c.impact_cost_wei for c in chunks),
+        fee_cost_wei=sum(c.fee_cost_wei for c in chunks),
+        gas_cost_wei=sum(c.gas_cost_wei for c in chunks),
+        max_price_impact=max((c.price_impact for c in chunks), default=0.0),
+    )
+
+
+def _score_floor(market: Market, quantity: int) -> Fraction:
+    """A lower bound on a plan's WETH score before gas: no pool pays better than its mid after fee."""
+    live = [pool for pool in market.pools if not pool.is_empty]
+    if market.side == "sell":
+        return -quantity * max(pool.fee_factor * pool.mid_price for pool in live)
+    return quantity * min(1 / (pool.fee_factor * pool.mid_price) for pool in live)
+
+
+def plan_chunks(
+    component: str,
+    side: Side,
+    quantity: int,
+    pools: Mapping[str, Pool],
+    *,
+    gas_price_wei: int,
+    gas_per_call: int,
+    max_impact_bps: float,
+    max_chunks: int,
+    venues_per_chunk: VenuesPerChunk = "one",
+    slippage_bps: int = 50,
+    protocol_fee: float = 0.0,
+) -> ChunkPlan:
+    """The chunk count (equal chunks) with the least expected impact + fees + gas.
+
+    `pools` maps venue name to its pool oriented for this trade: component -> WETH for a sell,
+    WETH -> component for a buy. `quantity` is the component amount to sell, or to receive for a
+    buy (grossed up by `protocol_fee` as GIM does). With `venues_per_chunk="one"` each chunk goes
+    to the single best venue; with "many" it is split across venues, paying gas per venue used.
+    No chunk's price impact exceeds `max_impact_bps`; raises `ImpactCapUnreachable` when
+    `max_chunks` chunks are not enough.
+    """
+    if max_chunks < 1:
+        raise ValueError(f"max_chunks must be at least 1, got {max_chunks}")
+    if quantity < 0 or gas_price_wei < 0 or gas_per_call < 0:
+        raise ValueError("quantity, gas price and gas per call must be non-negative")
+    market = make_market(side, pools, max_impact_bps, gas_per_call * gas_price_wei, slippage_bps)
+    total = gross_up_for_protocol_fee(quantity, protocol_fee) if side == "buy" else quantity
+    if total == 0:
+        return _assemble(component, market, [], {}, venues_per_chunk)
+    if all(pool.is_empty for pool in market.pools):
+        raise NoLiquidity(component)
+    per_chunk = largest_chunk(market, venues_per_chunk)
+    highest = min(max_chunks, total)
+    if per_chunk == 0 or math.ceil(total / per_chunk) > highest:
+        raise ImpactCapUnreachable(component, side, total, max_chunks, max_impact_bps, per_chunk)
+
+    floor = _score_floor(market, total)
+    best: tuple[int, int, dict[int, tuple[int, ...]]] | None = None
+    for count in range(math.ceil(total / per_chunk), highest + 1):
+        if best is not None and floor + count * market.gas_per_call_wei >= best[1]:
+            break  # every further count pays at least this much gas and cannot do better
+        sizes = equal_chunks(total, count)
+        routes = {size: best_route(market, size, venues_per_chunk) for size in set(sizes)}
+        if any(route is None for route in routes.values()):
+            continue
+        score = sum(routes[size][1] for size in sizes)
+        if best is None or score < best[1]:
+            best = (count, score, {size: route[0] for size, route in routes.items()})
+    if best is None:
+        raise ImpactCapUnreachable(component, side, total, max_chunks, max_impact_bps, per_chunk)
+    return _assemble(component, market, equal_chunks(total, best[0]), best[2], venues_per_chunk)
+
+
+def fixed_impact_baseline(
+    component: str,
+    side: Side,
+    quantity: int,
+    pools: Mapping[str, Pool],
+    *,
+    gas_price_wei: int,
+    gas_per_call: int,
+    impact_bps: float = 50.0,
+    slippage_bps: int = 50,
+    protocol_fee: float = 0.0,
+) -> ChunkPlan:
+    """Index Coop's earlier rule: the deepest venue only, every chunk sized at `impact_bps` of
+    price impact whatever the gas price, and a smaller last chunk for what is left."""
+    live = {name: pool for name, pool in pools.items() if not pool.is_empty}
+    if not live:
+        raise NoLiquidity(component)
+    deepest = max(sorted(live), key=lambda name: live[name].depth)
+    market = make_market(side, {deepest: live[deepest]}, impact_bps, gas_per_call * gas_price_wei, slippage_bps)
+    total = gross_up_for_protocol_fee(quantity, protocol_fee) if side == "buy" else quantity
+    pool = live[deepest]
+    chunk_in = size_for_impact(pool, impact_bps / 10_000)
+    size = chunk_in if side == "sell" else amount_out(pool, chunk_in)
+    if size == 0:
+        raise NoLiquidity(component)
+    sizes = [size] * (total // size) + ([total % size] if total % size else [])
+    routes = {s: (s,) for s in set(sizes)}
+    return _assemble(component, market, sizes, routes, "one")

@@ -1,0 +1,39 @@
+"""Planning errors a user can cause; each is a `UsageError` with a one-sentence message."""
+
+from __future__ import annotations
+
+from indexops.errors import UsageError
+
+
+class PlanningError(UsageError):
+    """A plan cannot be made from the inputs given."""
+
+
+class ImpactCapUnreachable(PlanningError):
+    """Even the most chunks allowed leave some chunk above the price-impact cap."""
+
+    def __init__(self, component: str, side: str, quantity: int, max_chunks: int, cap_bps: float, largest_chunk: int):
+        self.component = component
+        self.quantity = quantity
+        self.max_chunks = max_chunks
+        verb = "selling" if side == "sell" else "buying"
+        super().__init__(
+            f"{component}: {verb} {quantity} base units needs more than {max_chunks} chunks to keep every "
+            f"chunk within {cap_bps:g} bps of price impact (the pools take at most {largest_chunk} per chunk)."
+        )
+
+
+class NoLiquidity(PlanningError):
+    """No venue can trade the component at all."""
+
+    def __init__(self, component: str):
+        self.component = component
+        super().__init__(f"{component}: none of the venues given has liquidity for this trade.")
+
+
+class InvalidWeights(PlanningError):
+    """Target weights that cannot be turned into units."""
+
+
+class InvalidComponentData(PlanningError):
+    """Units, prices, decimals or balances that are missing or out of range."""

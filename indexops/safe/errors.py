@@ -1,0 +1,158 @@
+"""Errors of the Safe layer; each builds its own one-line message from plain values.
+
+Most are `UsageError`s (exit 2): they describe a file, a signature set or an address the
+user supplied. Only the service errors are plain `IndexopsError`s: the input may be fine
+and the remote side refused or was unreachable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from indexops.errors import IndexopsError, UsageError
+
+
+class InvalidAddress(UsageError):
+    def __init__(self, what: str, value: object):
+        self.what = what
+        self.value = value
+        super().__init__(f"{what}: {value!r} is not an address (0x + 40 hex digits, valid checksum if mixed case)")
+
+
+class InvalidValue(UsageError):
+    def __init__(self, what: str, reason: str):
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what}: {reason}")
+
+
+class UnsupportedSafeVersion(UsageError):
+    def __init__(self, text: object):
+        self.text = text
+        super().__init__(f"Safe version {text!r} is not understood (expected something like 1.3.0)")
+
+
+class SafeTxHashMismatch(UsageError):
+    def __init__(self, expected: bytes, computed: bytes, how: str = "recomputed"):
+        self.expected = expected
+        self.computed = computed
+        super().__init__(
+            f"safeTxHash mismatch: the file says 0x{expected.hex()}, {how} 0x{computed.hex()}"
+        )
+
+
+class MalformedSafeTxFile(UsageError):
+    def __init__(self, path: str, problems: str | Sequence[str]):
+        self.path = path
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(f"{path}: {problem}" for problem in self.problems))
+
+
+class MalformedMultiSend(UsageError):
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"malformed MultiSend payload: {reason}")
+
+
+class InnerDelegateCall(UsageError):
+    def __init__(self, index: int):
+        self.index = index
+        super().__init__(
+            f"call #{index} is a delegatecall; MultiSendCallOnly refuses inner delegatecalls"
+        )
+
+
+class MalformedBatchFile(UsageError):
+    """One line per problem, so a file can be fixed in one pass."""
+
+    def __init__(self, path: str, problems: str | Sequence[str]):
+        self.path = path
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(f"{path}: {problem}" for problem in self.problems))
+
+
+class ChecksumMismatch(UsageError):
+    def __init__(self, expected: str, found: str | None):
+        self.expected = expected
+        self.found = found
+        if found is None:
+            message = f"batch file has no meta.checksum (its content hashes to {expected})"
+        else:
+            message = f"batch file checksum mismatch: meta.checksum is {found}, content hashes to {expected}"
+        super().__init__(message)
+
+
+class WrongChain(UsageError):
+    def __init__(self, expected: int, found: int | str, what: str = "batch file"):
+        self.expected = expected
+        self.found = found
+        super().__init__(f"{what} is for chain {found}, but the Safe is on chain {expected}")
+
+
+class MethodDataMismatch(UsageError):
+    def __init__(self, index: int | None, method: str):
+        self.index = index
+        self.method = method
+        where = "transaction" if index is None else f"transaction #{index}"
+        super().__init__(f"{where}: data does not encode the displayed call {method}(...) with its inputs")
+
+
+class InvalidArgument(UsageError):
+    def __init__(self, name: str, abi_type: str, reason: str):
+        self.name = name
+        self.abi_type = abi_type
+        super().__init__(f"argument {name!r} ({abi_type}): {reason}")
+
+
+class InvalidSignature(UsageError):
+    def __init__(self, reason: str, index: int | None = None):
+        self.reason = reason
+        self.index = index
+        where = "" if index is None else f" #{index}"
+        super().__init__(f"invalid signature{where}: {reason}")
+
+
+class SignerNotOwner(UsageError):
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__(f"signer {address} is not an owner of the Safe")
+
+
+class DuplicateSigner(UsageError):
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__(f"owner {address} signed more than once")
+
+
+class SignaturesOutOfOrder(UsageError):
+    def __init__(self, previous: str, current: str):
+        self.previous = previous
+        self.current = current
+        super().__init__(
+            f"signatures are not sorted by owner: {current} comes after {previous}; "
+            "the Safe requires strictly increasing owner addresses"
+        )
+
+
+class NotEnoughSignatures(UsageError):
+    def __init__(self, expected: int, actual: int):
+        self.expected = expected
+        self.actual = actual
+        super().__init__(f"need {expected} owner signature(s) to meet the threshold, got {actual}")
+
+
+class ServiceError(IndexopsError):
+    """The Safe Transaction Service answered with an error; its own text is kept as is."""
+
+    def __init__(self, action: str, status: int, body: str):
+        self.action = action
+        self.status = status
+        self.body = body
+        super().__init__(f"Safe Transaction Service refused to {action} (HTTP {status}): {body}")
+
+
+class ServiceUnavailable(IndexopsError):
+    def __init__(self, url: str, reason: str):
+        self.url = url
+        self.reason = reason
+        super().__init__(f"Safe Transaction Service at {url} could not be reached: {reason}")
