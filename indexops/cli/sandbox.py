@@ -15,6 +15,19 @@ app = typer.Typer(help="A local anvil chain with the real Set V2, Index Coop and
 
 
 @app.command()
+def install(json_output: JsonOption = False, debug: DebugOption = False) -> None:
+    """Install the sandbox toolchain (anvil and the contract packages) without starting anything."""
+    from indexops.sandbox import toolchain
+
+    with stdout().status("Installing the sandbox toolchain (anvil and contract packages from npm)...") if not json_output else nullcontext():
+        installed = toolchain.install_toolchain()
+    if json_output:
+        emit_json({"toolchain": str(installed.root), "anvil": str(installed.anvil)})
+    else:
+        stdout().print(f"Sandbox toolchain ready in {installed.root} (anvil: {installed.anvil}).")
+
+
+@app.command()
 def up(
     port: Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (default: 8545 if free, else any free port).")] = None,
     json_output: JsonOption = False,
