@@ -36,9 +36,7 @@ class SafeTxHashMismatch(UsageError):
     def __init__(self, expected: bytes, computed: bytes, how: str = "recomputed"):
         self.expected = expected
         self.computed = computed
-        super().__init__(
-            f"safeTxHash mismatch: the file says 0x{expected.hex()}, {how} 0x{computed.hex()}"
-        )
+        super().__init__(f"safeTxHash mismatch: given 0x{expected.hex()}, but {how} 0x{computed.hex()}")
 
 
 class MalformedSafeTxFile(UsageError):
@@ -131,6 +129,15 @@ class SignaturesOutOfOrder(UsageError):
         super().__init__(
             f"signatures are not sorted by owner: {current} comes after {previous}; "
             "the Safe requires strictly increasing owner addresses"
+        )
+
+
+class SenderNotSigner(UsageError):
+    def __init__(self, sender: str, signers: Sequence[str]):
+        self.sender = sender
+        self.signers = list(signers)
+        super().__init__(
+            f"sender {sender} must be one of the signers of the proposal ({', '.join(signers) or 'none'})"
         )
 
 

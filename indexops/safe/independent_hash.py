@@ -35,7 +35,10 @@ def safe_tx_struct_hash(tx: SafeTx) -> bytes:
     typehash = SAFE_TX_TYPEHASH if parse_safe_version(tx.safe_version) >= (1, 0, 0) else SAFE_TX_TYPEHASH_0_1
     return keccak(
         encode(
-            ["bytes32", "address", "uint256", "bytes32", "uint8", "uint256", "uint256", "uint256", "address", "address", "uint256"],
+            [
+                "bytes32", "address", "uint256", "bytes32", "uint8", "uint256",
+                "uint256", "uint256", "address", "address", "uint256",
+            ],
             [
                 typehash,
                 tx.to,

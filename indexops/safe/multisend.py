@@ -65,7 +65,8 @@ def unpack_multisend(payload: bytes) -> list[MultiSendCall]:
     while position < len(payload):
         index = len(calls)
         if len(payload) - position < _HEADER:
-            raise MalformedMultiSend(f"call #{index} is truncated ({len(payload) - position} bytes left, header needs {_HEADER})")
+            left = len(payload) - position
+            raise MalformedMultiSend(f"call #{index} is truncated ({left} bytes left, header needs {_HEADER})")
         operation = payload[position]
         if operation not in (CALL, DELEGATECALL):
             raise MalformedMultiSend(f"call #{index} has operation {operation}, expected 0 or 1")
@@ -89,7 +90,9 @@ def encode_multisend_calldata(calls: Sequence[MultiSendCall]) -> bytes:
 def decode_multisend_calldata(calldata: bytes) -> list[MultiSendCall]:
     calldata = hex_bytes(calldata, "multiSend calldata")
     if calldata[:4] != MULTISEND_SELECTOR:
-        raise MalformedMultiSend(f"selector is 0x{calldata[:4].hex()}, not multiSend(bytes) 0x{MULTISEND_SELECTOR.hex()}")
+        raise MalformedMultiSend(
+            f"selector is 0x{calldata[:4].hex()}, not multiSend(bytes) 0x{MULTISEND_SELECTOR.hex()}"
+        )
     try:
         (payload,) = decode(["bytes"], calldata[4:], strict=True)
     except DecodingError as error:

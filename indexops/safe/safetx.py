@@ -13,7 +13,7 @@ from typing import Any
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from indexops.safe.errors import InvalidValue
+from indexops.safe.errors import InvalidValue, WrongChain
 from indexops.safe.inputs import ZERO_ADDRESS, checksummed, hex_bytes, unsigned
 from indexops.safe.versions import canonical_safe_version, domain_has_chain_id, gas_field_name
 
@@ -129,3 +129,9 @@ def safe_tx_hash(tx: SafeTx) -> bytes:
     """keccak256(0x19 0x01 domainSeparator hashStruct(SafeTx)), what `getTransactionHash` returns."""
     signable = encode_typed_data(full_message=safe_tx_typed_data(tx))
     return keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
+def check_chain(tx: SafeTx, chain_id: int) -> None:
+    """Refuse a transaction prepared for another chain than the one connected to."""
+    if tx.chain_id != chain_id:
+        raise WrongChain(chain_id, tx.chain_id, what="Safe transaction")

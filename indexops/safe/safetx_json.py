@@ -15,7 +15,9 @@ from indexops.safe.inputs import bytes32, checksummed, decimal_string, hex_bytes
 from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.versions import canonical_safe_version
 
-_UINT_FIELDS = {"value": "value", "safeTxGas": "safe_tx_gas", "baseGas": "base_gas", "gasPrice": "gas_price", "nonce": "nonce"}
+_UINT_FIELDS = {
+    "value": "value", "safeTxGas": "safe_tx_gas", "baseGas": "base_gas", "gasPrice": "gas_price", "nonce": "nonce",
+}
 _ADDRESS_FIELDS = {"safe": "safe", "to": "to", "gasToken": "gas_token", "refundReceiver": "refund_receiver"}
 KEYS = ("safe", "chainId", "safeVersion", "to", "value", "data", "operation", "safeTxGas", "baseGas",
         "gasPrice", "gasToken", "refundReceiver", "nonce", "safeTxHash")

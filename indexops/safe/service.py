@@ -17,8 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexops.errors import UsageError
-from indexops.safe.errors import InvalidValue, SafeTxHashMismatch, ServiceError, ServiceUnavailable
+from indexops.safe.errors import InvalidValue, SafeTxHashMismatch, SenderNotSigner, ServiceError, ServiceUnavailable
 from indexops.safe.inputs import bytes32, checksummed, hex_bytes
 from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.signatures import SafeSignature, split_signatures
@@ -59,7 +58,7 @@ def proposal_body(
     sender = checksummed(sender, "sender")
     signed_by = _signers(signature, claimed)
     if sender not in signed_by:
-        raise UsageError(f"sender {sender} is not among the signers of the proposal ({', '.join(signed_by) or 'none'})")
+        raise SenderNotSigner(sender, signed_by)
     return {
         "to": safe_tx.to,
         "value": str(safe_tx.value),
@@ -87,7 +86,12 @@ class TransactionService(ABC):
 
     @abstractmethod
     def propose(
-        self, safe_tx: SafeTx, safe_tx_hash: bytes, sender: str, signature: bytes | str, origin: str | None = DEFAULT_ORIGIN
+        self,
+        safe_tx: SafeTx,
+        safe_tx_hash: bytes,
+        sender: str,
+        signature: bytes | str,
+        origin: str | None = DEFAULT_ORIGIN,
     ) -> None: ...
 
     @abstractmethod
@@ -119,7 +123,12 @@ class HttpTransactionService(TransactionService):
         return f"HttpTransactionService({self.base_url!r}, api_key={key}, timeout={self.timeout:g})"
 
     def propose(
-        self, safe_tx: SafeTx, safe_tx_hash: bytes, sender: str, signature: bytes | str, origin: str | None = DEFAULT_ORIGIN
+        self,
+        safe_tx: SafeTx,
+        safe_tx_hash: bytes,
+        sender: str,
+        signature: bytes | str,
+        origin: str | None = DEFAULT_ORIGIN,
     ) -> None:
         body = proposal_body(safe_tx, safe_tx_hash, sender, signature, origin)
         self._post(proposal_path(safe_tx.safe), body, "accept the proposal")
@@ -177,7 +186,12 @@ class InMemoryTransactionService(TransactionService):
         self._proposals: dict[bytes, Proposal] = {}
 
     def propose(
-        self, safe_tx: SafeTx, safe_tx_hash: bytes, sender: str, signature: bytes | str, origin: str | None = DEFAULT_ORIGIN
+        self,
+        safe_tx: SafeTx,
+        safe_tx_hash: bytes,
+        sender: str,
+        signature: bytes | str,
+        origin: str | None = DEFAULT_ORIGIN,
     ) -> None:
         body = proposal_body(safe_tx, safe_tx_hash, sender, signature, origin)
         digest = bytes32(safe_tx_hash, "safeTxHash")
@@ -189,7 +203,8 @@ class InMemoryTransactionService(TransactionService):
         digest = bytes32(safe_tx_hash, "safeTxHash")
         proposal = self._proposals.get(digest)
         if proposal is None:
-            raise ServiceError("accept the confirmation", 404, f"no multisig transaction with safeTxHash 0x{digest.hex()}")
+            message = f"no multisig transaction with safeTxHash 0x{digest.hex()}"
+            raise ServiceError("accept the confirmation", 404, message)
         self._add(proposal, signature, digest, "accept the confirmation")
 
     def get(self, safe_tx_hash: bytes) -> Proposal | None:

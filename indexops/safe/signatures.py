@@ -110,7 +110,8 @@ def contract_signature(owner: str, data: bytes = b"") -> SafeSignature:
     """EIP-1271 signature of a contract owner; its offset is filled in when packed."""
     owner = checksummed(owner, "contract owner")
     static = _address_word(owner) + bytes(32) + bytes([0])
-    return SafeSignature(owner=owner, kind=SignatureKind.CONTRACT, static=static, contract_data=hex_bytes(data, "contract signature data"))
+    payload = hex_bytes(data, "contract signature data")
+    return SafeSignature(owner=owner, kind=SignatureKind.CONTRACT, static=static, contract_data=payload)
 
 
 def parse_signature(signature: bytes | str, safe_tx_hash_: bytes) -> SafeSignature:
@@ -141,7 +142,8 @@ def split_signatures(blob: bytes | str, safe_tx_hash_: bytes) -> list[SafeSignat
             raise InvalidSignature(error.reason, index) from None
         if parsed.kind is SignatureKind.CONTRACT:
             offset = int.from_bytes(chunk[32:64], "big")
-            parsed = SafeSignature(parsed.owner, parsed.kind, parsed.static, _contract_data(raw, offset, position, index))
+            payload = _contract_data(raw, offset, position, index)
+            parsed = SafeSignature(parsed.owner, parsed.kind, parsed.static, payload)
             static_end = min(static_end, offset)
         signatures.append(parsed)
         position += SIGNATURE_LENGTH
@@ -177,7 +179,9 @@ def combine(signatures: Sequence[SafeSignature], owners: Sequence[str], threshol
     return encode_signatures(sorted(signatures, key=lambda signature: int(signature.owner, 16)))
 
 
-def check_signatures(blob: bytes | str, safe_tx_hash_: bytes, owners: Sequence[str], threshold: int) -> list[SafeSignature]:
+def check_signatures(
+    blob: bytes | str, safe_tx_hash_: bytes, owners: Sequence[str], threshold: int
+) -> list[SafeSignature]:
     """Check packed signatures as given (not re-sorted): owners, order, duplicates, threshold."""
     owner_set = _owner_set(owners, threshold)
     signatures = split_signatures(blob, safe_tx_hash_)

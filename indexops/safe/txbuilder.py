@@ -85,6 +85,9 @@ def build_batch(
         },
         "transactions": [dict(entry) for entry in transactions],
     }
+    problems = batch_shape_problems(batch)
+    if problems:
+        raise MalformedBatchFile("<new batch>", problems)
     batch["meta"]["checksum"] = batch_checksum(batch)
     return batch
 
@@ -99,9 +102,14 @@ def serialize_for_checksum(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(serialize_for_checksum(item) for item in value) + "]"
     if isinstance(value, dict):
-        keys = sorted(value)
+        keys = sorted(value, key=_utf16_order)
         return "{" + _compact_json(keys) + "".join(serialize_for_checksum(value[key]) + "," for key in keys) + "}"
     return _compact_json(value)
+
+
+def _utf16_order(key: str) -> bytes:
+    # JavaScript's default sort compares UTF-16 code units, not code points
+    return key.encode("utf-16-be", "surrogatepass")
 
 
 def _compact_json(value: Any) -> str:
@@ -186,7 +194,7 @@ def _transaction_problems(entry: Any) -> list[str]:
     problems += _problem(lambda: decimal_string(entry.get("value"), "value"))
     data = entry.get("data")
     if data is not None:
-        problems += _problem(lambda: hex_bytes(data if isinstance(data, str) else None, "data"))
+        problems += _problem(lambda: hex_bytes(data, "data"))
     method = entry.get("contractMethod")
     values = entry.get("contractInputsValues")
     if method is not None:
@@ -196,7 +204,8 @@ def _transaction_problems(entry: Any) -> list[str]:
     if data is None and method is None:
         problems.append("needs data or contractMethod")
     if data is None and isinstance(method, dict) and (values is None or isinstance(values, dict)):
-        missing = [i.get("name") for i in method.get("inputs", []) if isinstance(i, dict) and i.get("name") not in (values or {})]
+        inputs = method.get("inputs") if isinstance(method.get("inputs"), list) else []
+        missing = [i.get("name") for i in inputs if isinstance(i, dict) and i.get("name") not in (values or {})]
         if missing:
             problems.append(f"data is null and contractInputsValues lacks {missing}")
     return problems
