@@ -16,4 +16,8 @@ def load_abi(name: str) -> tuple:
 
 
 def contract(w3, name: str, address: str):
-    return w3.eth.contract(address=address, abi=list(load_abi(name)))
+    """A contract bound to `address`; the ABI-parsed factory is built once per connection and ABI."""
+    factories = w3.__dict__.setdefault("_indexops_factories", {})
+    if name not in factories:
+        factories[name] = w3.eth.contract(abi=list(load_abi(name)))
+    return factories[name](address=address)

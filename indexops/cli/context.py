@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from indexops.config.loader import LoadedConfig, load_config
-from indexops.config.selection import NetworkChoice, ProductOnNetwork, choose_product, resolve_rpc_url
+if TYPE_CHECKING:  # imported lazily below so that `indexops --help` stays fast
+    from indexops.config.loader import LoadedConfig
+    from indexops.config.selection import NetworkChoice, ProductOnNetwork
 
 
 def config(path: Path | None) -> LoadedConfig:
+    from indexops.config.loader import load_config
+
     return load_config(path)
 
 
 def rpc_url_for(where: NetworkChoice, override: str | None) -> str:
+    from indexops.config.selection import resolve_rpc_url
     from indexops.sandbox.service import running_rpc_url
 
     return resolve_rpc_url(where, override, running_rpc_url)
 
 
 def product(path: Path | None, key: str, network: str | None) -> ProductOnNetwork:
+    from indexops.config.selection import choose_product
+
     return choose_product(config(path), key, network)
 
 

@@ -7,7 +7,6 @@ import typer
 from indexops.cli import context
 from indexops.cli.options import ConfigOption, DebugOption, JsonOption, NetworkOption, RpcUrlOption
 from indexops.cli.output import emit_json, stdout
-from indexops.errors import ConfigError
 
 app = typer.Typer(help="The products in the products file, and checks of it.", invoke_without_command=True)
 
@@ -49,6 +48,8 @@ def check(
         where = choose_network(loaded, network)
         problems = chain_problems(loaded, where, context.connect_to(where, rpc_url))
         if problems:
+            from indexops.errors import ConfigError
+
             raise ConfigError(problems)
         checked.append(f"{where.name}: every configured address has code and every configured role matches the chain")
     if json_output:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +42,13 @@ def find_config(explicit: Path | None) -> Path:
 
 def load_config(explicit: Path | None = None) -> LoadedConfig:
     path = find_config(explicit)
-    return LoadedConfig(path=path, file=parse_products(path.read_text(encoding="utf-8"), source=str(path)))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError([f"{path}: not UTF-8 text: {error.reason} at byte {error.start}"]) from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read the products file: {error.strerror or error}") from None
+    return LoadedConfig(path=path, file=parse_products(text, source=str(path)))
 
 
 def parse_products(text: str, source: str = DEFAULT_FILE_NAME) -> ProductsFile:
@@ -48,7 +56,7 @@ def parse_products(text: str, source: str = DEFAULT_FILE_NAME) -> ProductsFile:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError([f"{source}: invalid TOML: {error}"]) from None
+        raise ConfigError([f"{source}: invalid TOML: {_toml_problem(str(error), text)}"]) from None
     try:
         parsed = ProductsFile.model_validate(raw)
     except ValidationError as error:
@@ -59,10 +67,67 @@ def parse_products(text: str, source: str = DEFAULT_FILE_NAME) -> ProductsFile:
     return parsed
 
 
+_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
+_ASSIGNED_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"([^"]*)"|'([^']*)'""")
+
+
+def _toml_problem(message: str, text: str) -> str:
+    """tomllib's message, reworded where it does not say what is wrong (a key or table given twice)."""
+    position = _POSITION.search(message)
+    if position is None:
+        return message
+    line = int(position.group(1))
+    if message.startswith("Cannot overwrite a value"):
+        found = _assigned_key_before(text, line)
+        if found is None:
+            return f"duplicate key: a key is set a second time (at line {line})"
+        key, key_line = found
+        return f"duplicate key {key!r}: set a second time at line {key_line} (each key may be given only once)"
+    declared = re.match(r"Cannot declare (\(.*\)) twice", message)
+    if declared:
+        try:
+            table = ".".join(ast.literal_eval(declared.group(1)))
+        except (ValueError, SyntaxError, TypeError):
+            return message
+        return f"duplicate table [{table}]: declared a second time at line {line} (each table may be declared only once)"
+    return message
+
+
+def _assigned_key_before(text: str, line: int) -> tuple[str, int] | None:
+    """The full key assigned on `line` (or, when its value spans lines, the nearest line above), and that line."""
+    lines = text.splitlines()
+    for number in range(min(line, len(lines)), 0, -1):
+        found = _ASSIGNED_KEY.match(lines[number - 1])
+        if found:
+            return ".".join(_table_above(lines, number) + _key_parts(found.group(1))), number
+    return None
+
+
+def _table_above(lines: list[str], line: int) -> list[str]:
+    for number in range(line - 1, 0, -1):
+        header = _TABLE_HEADER.match(lines[number - 1])
+        if header:
+            return _key_parts(header.group(1))
+    return []
+
+
+def _key_parts(dotted: str) -> list[str]:
+    return [m.group(1) if m.group(1) is not None else m.group(2) if m.group(2) is not None else m.group(0)
+            for m in _KEY_PART.finditer(dotted)]
+
+
 def _describe(error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors(include_url=False):
-        path = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        loc = list(item["loc"])
+        if loc and loc[-1] == "[key]":  # the key of a table whose keys are a fixed set (modules, extensions)
+            path = ".".join(str(part) for part in loc[:-1])
+            lines.append(f"{path}: unknown key: must be {item['ctx']['expected']}" if item["type"] == "literal_error"
+                         else f"{path}: {_message(item)}")
+            continue
+        path = ".".join(str(part) for part in loc) or "(top level)"
         lines.append(f"{path}: {_message(item)}")
     return lines
 

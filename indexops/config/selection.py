@@ -73,8 +73,11 @@ def resolve_rpc_url(
         try:
             return interpolate(where.network.rpc_url, environ)
         except KeyError as missing:
+            variable = missing.args[0]
+            state = "is empty" if variable in environ else "is not set"
             raise UsageError(
-                f"{where.source}: networks.{where.name}.rpc_url: environment variable {missing.args[0]} is not set"
+                f"{where.source}: networks.{where.name}.rpc_url: environment variable {variable} {state}"
+                " (export it, or pass --rpc-url)"
             ) from None
     if where.network.sandbox:
         url = sandbox_url()

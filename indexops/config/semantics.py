@@ -55,7 +55,10 @@ def _product_problems(path: str, product: Product, config: ProductsFile) -> Iter
                 yield f"{path}.components.{symbol}", f"token {symbol!r} is not in networks.{network_name}.tokens"
             for venue in component.venues:
                 if venue not in network.venues:
-                    yield f"{path}.components.{symbol}.venues", f"unknown venue {venue!r} on network {network_name!r}"
+                    yield (
+                        f"{path}.components.{symbol}.venues",
+                        f"unknown venue {venue!r} on network {network_name!r} (venues: {_names(network.venues)})",
+                    )
 
 
 def _target_problems(path: str, product: Product) -> Iterator[tuple[str, str]]:
@@ -63,16 +66,24 @@ def _target_problems(path: str, product: Product) -> Iterator[tuple[str, str]]:
         if product.leverage is None:
             yield f"{path}.leverage", "missing: a leverage product needs its leverage settings"
         elif not product.leverage.min <= product.leverage.target <= product.leverage.max < product.leverage.ripcord:
-            yield f"{path}.leverage", "must satisfy min <= target <= max < ripcord"
+            bounds = product.leverage
+            yield (
+                f"{path}.leverage",
+                f"must satisfy min <= target <= max < ripcord (got min {bounds.min}, target {bounds.target}, "
+                f"max {bounds.max}, ripcord {bounds.ripcord})",
+            )
         return
     if not product.components:
         yield f"{path}.components", "missing: an index product needs at least one component"
         return
-    by_weight = [s for s, c in product.components.items() if c.weight is not None]
-    by_units = [s for s, c in product.components.items() if c.units is not None]
+    # A component with both or neither is its own problem; only the others can mix weights with units.
+    by_weight = [s for s, c in product.components.items() if c.weight is not None and c.units is None]
+    by_units = [s for s, c in product.components.items() if c.units is not None and c.weight is None]
     for symbol, component in product.components.items():
-        if (component.weight is None) == (component.units is None):
-            yield f"{path}.components.{symbol}", "give exactly one of weight or units"
+        if component.weight is not None and component.units is not None:
+            yield f"{path}.components.{symbol}", "give exactly one of weight or units, not both"
+        elif component.weight is None and component.units is None:
+            yield f"{path}.components.{symbol}", "give exactly one of weight or units (neither is given)"
     if by_weight and by_units:
         yield f"{path}.components", "mixes weights and units: give every component a weight, or every component units"
     elif by_weight and len(by_weight) == len(product.components):

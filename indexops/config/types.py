@@ -10,8 +10,13 @@ from pydantic import AfterValidator
 
 def checksummed_address(value: str) -> str:
     """Accept only an EIP-55 checksummed address, saying what the right spelling is."""
-    if not isinstance(value, str) or not is_hex_address(value):
-        raise ValueError(f"not an address: {value!r}")
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise ValueError(f"not an address: {value!r} (expected 0x followed by 40 hex digits)")
+    digits = value[2:]
+    if (bad := _first_non_hex(digits)) is not None:
+        raise ValueError(f"not an address: {value!r} ({bad!r} is not a hex digit)")
+    if len(digits) != 40 or not is_hex_address(value):
+        raise ValueError(f"not an address: {value!r} ({len(digits)} hex digits after 0x, expected 40)")
     if not is_checksum_address(value):
         raise ValueError(f"address is not checksummed: {value} (expected {to_checksum_address(value)})")
     return value
@@ -22,9 +27,15 @@ def hex_bytes(value: str) -> str:
     if not isinstance(value, str) or not value.startswith("0x"):
         raise ValueError(f"not 0x-prefixed hex: {value!r}")
     body = value[2:]
-    if len(body) % 2 or any(c not in "0123456789abcdefABCDEF" for c in body):
-        raise ValueError(f"not whole bytes of hex: {value!r}")
+    if (bad := _first_non_hex(body)) is not None:
+        raise ValueError(f"not hex: {value!r} ({bad!r} is not a hex digit)")
+    if len(body) % 2:
+        raise ValueError(f"not whole bytes: {value!r} has an odd number of hex digits ({len(body)})")
     return value.lower()
+
+
+def _first_non_hex(text: str) -> str | None:
+    return next((c for c in text if c not in "0123456789abcdefABCDEF"), None)
 
 
 Address = Annotated[str, AfterValidator(checksummed_address)]

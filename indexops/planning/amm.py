@@ -27,7 +27,7 @@ class Pool:
 
     def __post_init__(self) -> None:
         if self.reserve_in < 0 or self.reserve_out < 0:
-            raise ValueError(f"pool reserves must be non-negative, got {self.reserve_in} and {self.reserve_out}")
+            raise ValueError(f"pool reserves must be non-negative, got {self.reserve_in}, {self.reserve_out}")
         if not 0 <= self.fee_bps < BPS:
             raise ValueError(f"pool fee must be in [0, {BPS}) bps, got {self.fee_bps}")
 

@@ -68,7 +68,9 @@ class Market:
     slippage_bps: int
 
 
-def make_market(side: Side, pools: Mapping[str, Pool], cap_bps: float, gas_per_call_wei: int, slippage_bps: int) -> Market:
+def make_market(
+    side: Side, pools: Mapping[str, Pool], cap_bps: float, gas_per_call_wei: int, slippage_bps: int
+) -> Market:
     """Venues in name order, with the largest input each takes within the price-impact cap."""
     if not 0 < cap_bps < BPS:
         raise ValueError(f"price-impact cap must be in (0, {BPS}) bps, got {cap_bps}")
@@ -107,7 +109,9 @@ def _route_on(market: Market, subset: tuple[int, ...], quantity: int) -> list[in
     return split_buy(pools, quantity)
 
 
-def best_route(market: Market, quantity: int, venues_per_chunk: VenuesPerChunk) -> tuple[tuple[int, ...], int] | None:
+def best_route(
+    market: Market, quantity: int, venues_per_chunk: VenuesPerChunk
+) -> tuple[tuple[int, ...], int] | None:
     """Per-venue amounts (inputs for a sell, outputs for a buy) for one chunk, and its WETH score.
 
     The score is WETH spent plus gas (buy) or minus WETH received net of gas (sell): lower is
@@ -140,16 +144,20 @@ def _inputs_for(market: Market, outputs: list[int]) -> list[int]:
     return [amount_in(pool, out) for pool, out in zip(market.pools, outputs)]
 
 
+def weth_limit(side: Side, weth: int, slippage_bps: int) -> int:
+    """Minimum WETH to receive (sell, rounded down) or maximum to spend (buy, rounded up)."""
+    if side == "sell":
+        return weth * (BPS - slippage_bps) // BPS
+    return -(-weth * (BPS + slippage_bps) // BPS)
+
+
 def _fill(market: Market, index: int, sent: int, received: int) -> VenueFill:
     pool = market.pools[index]
     g = pool.fee_factor
     impact = Fraction(sent * (BPS - pool.fee_bps), pool.reserve_in * BPS + sent * (BPS - pool.fee_bps))
-    # Costs are valued in WETH: the input side for a buy, the output side (times mid) for a sell.
-    value_sent = sent * (pool.mid_price if market.side == "sell" else 1)
-    if market.side == "sell":
-        limit = received * (BPS - market.slippage_bps) // BPS
-    else:
-        limit = -(-sent * (BPS + market.slippage_bps) // BPS)
+    # A buy sends WETH; a sell sends the component, valued in WETH at the pool's mid price.
+    value_sent = sent * pool.mid_price if market.side == "sell" else Fraction(sent)
+    weth = received if market.side == "sell" else sent
     return VenueFill(
         venue=market.venues[index],
         amount_in=sent,
@@ -157,7 +165,7 @@ def _fill(market: Market, index: int, sent: int, received: int) -> VenueFill:
         price_impact=price_impact(pool, sent),
         fee_cost_wei=float((1 - g) * value_sent),
         impact_cost_wei=float(g * value_sent * impact),
-        weth_limit=limit,
+        weth_limit=weth_limit(market.side, weth, market.slippage_bps),
     )
 
 
@@ -172,16 +180,11 @@ def price_chunk(market: Market, quantity: int, amounts: tuple[int, ...]) -> Chun
             fills.append(_fill(market, i, amount, amount_out(pool, amount)))
         else:
             fills.append(_fill(market, i, amount_in(pool, amount), amount))
-    if market.side == "sell":
-        weth = sum(f.amount_out for f in fills)
-        limit = weth * (BPS - market.slippage_bps) // BPS
-    else:
-        weth = sum(f.amount_in for f in fills)
-        limit = -(-weth * (BPS + market.slippage_bps) // BPS)
+    weth = sum(f.amount_out if market.side == "sell" else f.amount_in for f in fills)
     return Chunk(
         quantity=quantity,
         weth=weth,
-        weth_limit=limit,
+        weth_limit=weth_limit(market.side, weth, market.slippage_bps),
         fills=tuple(fills),
         price_impact=max((f.price_impact for f in fills), default=0.0),
         impact_cost_wei=sum(f.impact_cost_wei for f in fills),

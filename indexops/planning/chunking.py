@@ -23,8 +23,8 @@ from indexops.planning.chunk_pricing import (
     make_market,
     price_chunk,
 )
-from indexops.planning.exact import exact
 from indexops.planning.errors import ImpactCapUnreachable, NoLiquidity
+from indexops.planning.exact import exact
 from indexops.planning.sides import Side
 
 
@@ -77,7 +77,13 @@ def gross_up_for_protocol_fee(quantity: int, protocol_fee: float) -> int:
     return math.floor(quantity / (1 - exact(protocol_fee)))
 
 
-def _assemble(component: str, market: Market, sizes: list[int], routes: dict[int, tuple[int, ...]], venues_per_chunk: VenuesPerChunk) -> ChunkPlan:
+def _assemble(
+    component: str,
+    market: Market,
+    sizes: list[int],
+    routes: dict[int, tuple[int, ...]],
+    venues_per_chunk: VenuesPerChunk,
+) -> ChunkPlan:
     priced = {size: price_chunk(market, size, routes[size]) for size in sorted(set(sizes))}
     chunks = tuple(priced[size] for size in sizes)
     return ChunkPlan(
@@ -176,7 +182,8 @@ def fixed_impact_baseline(
     if not live:
         raise NoLiquidity(component)
     deepest = max(sorted(live), key=lambda name: live[name].depth)
-    market = make_market(side, {deepest: live[deepest]}, impact_bps, gas_per_call * gas_price_wei, slippage_bps)
+    gas_per_call_wei = gas_per_call * gas_price_wei
+    market = make_market(side, {deepest: live[deepest]}, impact_bps, gas_per_call_wei, slippage_bps)
     total = gross_up_for_protocol_fee(quantity, protocol_fee) if side == "buy" else quantity
     pool = live[deepest]
     chunk_in = size_for_impact(pool, impact_bps / 10_000)

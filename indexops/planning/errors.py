@@ -12,14 +12,17 @@ class PlanningError(UsageError):
 class ImpactCapUnreachable(PlanningError):
     """Even the most chunks allowed leave some chunk above the price-impact cap."""
 
-    def __init__(self, component: str, side: str, quantity: int, max_chunks: int, cap_bps: float, largest_chunk: int):
+    def __init__(
+        self, component: str, side: str, quantity: int, max_chunks: int, cap_bps: float, largest_chunk: int
+    ):
         self.component = component
         self.quantity = quantity
         self.max_chunks = max_chunks
         verb = "selling" if side == "sell" else "buying"
         super().__init__(
             f"{component}: {verb} {quantity} base units needs more than {max_chunks} chunks to keep every "
-            f"chunk within {cap_bps:g} bps of price impact (the pools take at most {largest_chunk} per chunk)."
+            f"chunk within {cap_bps:g} bps of price impact "
+            f"(the pools take at most {largest_chunk} per chunk)."
         )
 
 

@@ -31,7 +31,11 @@ def _fee_factor(pool: Pool) -> Decimal:
 def _best_first(pools: Sequence[Pool]) -> list[int]:
     """Indices of the tradeable pools, best marginal price g y / x first (ties by position)."""
     live = [i for i, pool in enumerate(pools) if not pool.is_empty]
-    return sorted(live, key=lambda i: (-Fraction((BPS - pools[i].fee_bps) * pools[i].reserve_out, pools[i].reserve_in), i))
+
+    def marginal_price(i: int) -> Fraction:
+        return Fraction((BPS - pools[i].fee_bps) * pools[i].reserve_out, pools[i].reserve_in)
+
+    return sorted(live, key=lambda i: (-marginal_price(i), i))
 
 
 def _round_to_total(values: Sequence[Decimal], total: int, caps: Sequence[int]) -> list[int]:
@@ -98,7 +102,9 @@ def split_sell(pools: Sequence[Pool], total_in: int) -> list[int]:
 
 def _water_fill_buy(pools: Sequence[Pool], order: list[int], total_out: int) -> list[Decimal]:
     reserves_out = {i: Decimal(pools[i].reserve_out) for i in order}
-    roots = {i: (Decimal(pools[i].reserve_in * pools[i].reserve_out) / _fee_factor(pools[i])).sqrt() for i in order}
+    roots = {
+        i: (Decimal(pools[i].reserve_in * pools[i].reserve_out) / _fee_factor(pools[i])).sqrt() for i in order
+    }
     active = 0
     level = Decimal(0)
     while active < len(order):

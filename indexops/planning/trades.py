@@ -58,7 +58,9 @@ def _notional_wei(quantity: int, price_in_weth: float, decimals: int, side: Side
     return math.floor(value) if side == "sell" else math.ceil(value)
 
 
-def _check_amounts(names: list[str], amounts: list[Mapping[str, int]], total_supply: int, weth_available_wei: int) -> None:
+def _check_amounts(
+    names: list[str], amounts: list[Mapping[str, int]], total_supply: int, weth_available_wei: int
+) -> None:
     if total_supply < 0:
         raise InvalidComponentData(f"Total supply must be non-negative, got {total_supply}.")
     if weth_available_wei < 0:
@@ -69,13 +71,17 @@ def _check_amounts(names: list[str], amounts: list[Mapping[str, int]], total_sup
                 raise InvalidComponentData(f"{name} has a negative unit or balance ({mapping[name]}).")
 
 
-def _dust_limit_wei(threshold: float, currency: Literal["WETH", "USD"], eth_price_usd: float | None) -> Fraction:
+def _dust_limit_wei(
+    threshold: float, currency: Literal["WETH", "USD"], eth_price_usd: float | None
+) -> Fraction:
     if not (math.isfinite(threshold) and threshold >= 0):
         raise InvalidComponentData(f"The dust threshold must be a non-negative number, got {threshold}.")
     if currency == "WETH":
         return exact(threshold) * PRECISE_UNIT
     if eth_price_usd is None or not (math.isfinite(eth_price_usd) and eth_price_usd > 0):
-        raise InvalidComponentData(f"A dust threshold in USD needs a positive ETH price in USD, got {eth_price_usd}.")
+        raise InvalidComponentData(
+            f"A dust threshold in USD needs a positive ETH price in USD, got {eth_price_usd}."
+        )
     return exact(threshold) / exact(eth_price_usd) * PRECISE_UNIT
 
 
@@ -123,7 +129,8 @@ def plan_trades(
             quantity = abs(target - current) * total_supply // PRECISE_UNIT
             if side == "sell":
                 quantity = min(quantity, held)
-        trade = Trade(name, side, quantity, _notional_wei(quantity, prices_in_weth[name], decimals[name], side), removes)
+        notional = _notional_wei(quantity, prices_in_weth[name], decimals[name], side)
+        trade = Trade(name, side, quantity, notional, removes)
         if quantity == 0 or (not removes and trade.notional_wei < dust_limit):
             dust.append(trade)
         else:

@@ -6,7 +6,7 @@ from indexops.errors import SandboxError
 from indexops.sandbox.artifacts import ArtifactStore
 
 DEPLOY_GAS = 15_000_000
-CALL_GAS = 5_000_000
+CALL_GAS = 12_000_000
 
 
 class Deployer:
@@ -36,5 +36,13 @@ class Deployer:
         tx_hash = call.transact(tx)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.01)
         if receipt.status != 1:
-            raise SandboxError(f"sandbox deployment step failed: {what}")
+            raise SandboxError(f"sandbox deployment step failed: {what} ({self._revert_reason(call, tx)})")
         return receipt
+
+    @staticmethod
+    def _revert_reason(call, tx) -> str:
+        try:
+            call.call({k: v for k, v in tx.items() if k != "gasPrice"})
+        except Exception as error:  # the node's words are what we want to show
+            return str(error).splitlines()[0][:200]
+        return "reverted (out of gas?)"

@@ -1,0 +1,31 @@
+# indexops: `make demo` runs a sandbox status (and plan) end to end; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.indexops-installed
+
+.PHONY: setup demo test bench clean-sandbox
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/indexops sandbox install
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/indexops sandbox up
+	$(BIN)/indexops status dpi
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/status_round_trips.py
+	$(BIN)/python bench/split_optimality.py
+
+clean-sandbox:
+	-$(BIN)/indexops sandbox down
