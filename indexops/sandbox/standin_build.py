@@ -91,6 +91,8 @@ def _first_line(text: str) -> str:
 
 
 def _write_atomically(folder: Path, target: Path, text: str) -> None:
+    """Best effort: a cache that cannot be written only costs a compile next time."""
+    temporary = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".standin-", suffix=".tmp")
@@ -98,4 +100,5 @@ def _write_atomically(folder: Path, target: Path, text: str) -> None:
             stream.write(text)
         os.replace(temporary, target)
     except OSError:
-        pass  # a cache that cannot be written only costs a compile next time
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
