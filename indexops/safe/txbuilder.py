@@ -13,7 +13,7 @@ from typing import Any
 from eth_utils import keccak
 
 from indexops.errors import UsageError
-from indexops.safe.abi_args import contract_method, encode_call, parse_inputs_values, render_inputs_values
+from indexops.chain.calldata import contract_method, encode_call, parse_inputs_values, render_inputs_values
 from indexops.safe.errors import ChecksumMismatch, MalformedBatchFile, MethodDataMismatch, WrongChain
 from indexops.safe.inputs import checksummed, decimal_string, hex_bytes, unsigned
 from indexops.safe.multisend import MultiSendCall

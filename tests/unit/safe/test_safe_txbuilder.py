@@ -10,7 +10,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from indexops.errors import UsageError
-from indexops.safe.abi_args import contract_method, render_argument
+from indexops.chain.calldata import contract_method, render_argument
 from indexops.safe.errors import ChecksumMismatch, InvalidArgument, MalformedBatchFile, MethodDataMismatch, WrongChain
 from indexops.safe.multisend import MultiSendCall
 from indexops.safe.txbuilder import (
