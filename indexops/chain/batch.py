@@ -70,11 +70,11 @@ def _decode_output(types: list[str], raw: str):
     payload = bytes.fromhex(raw[2:])
     if not payload and types:
         raise ValueError("empty return data (no contract at this address?)")
-    values = tuple(_checksummed(t, v) for t, v in zip(types, decode(types, payload)))
+    values = tuple(checksummed_value(t, v) for t, v in zip(types, decode(types, payload)))
     return values[0] if len(values) == 1 else values
 
 
-def _checksummed(abi_type: str, value):
+def checksummed_value(abi_type: str, value):
     """eth_abi gives lower-case addresses; the rest of indexops speaks EIP-55."""
     if abi_type == "address":
         return to_checksum_address(value)

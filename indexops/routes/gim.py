@@ -1,0 +1,103 @@
+"""The base-manager route: the operator sets GIM up through GIMExtension, an allowed trader calls GIM.trade.
+
+Only what differs from the chain's current `executionInfo` is set, so a plan made twice from the
+same state proposes no redundant operator transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from indexops.routes.calls import Call, make_call
+from indexops.snapshot import GimExecution
+
+
+@dataclass(frozen=True)
+class GimComponentTarget:
+    """What the plan wants GIM to hold and how to trade it, for one component."""
+
+    address: str
+    symbol: str
+    target_unit: int
+    max_size: int
+    exchange: str
+    cool_off: int
+    exchange_data: bytes = b""
+
+
+def setup_calls(
+    extension: str,
+    targets: Sequence[GimComponentTarget],
+    current: Mapping[str, GimExecution | None],
+    position_multiplier: int,
+    traders_to_allow: Sequence[str] = (),
+    weth: str | None = None,
+) -> list[Call]:
+    """The operator's calls: trade settings that changed, traders to allow, then startRebalanceWithUnits."""
+    traded = [t for t in targets if t.address != weth]
+    calls = []
+    changed = _changed(traded, current, lambda t, now: t.max_size != now.max_size)
+    if changed:
+        calls.append(make_call(
+            "GIMExtension", "setTradeMaximums", extension,
+            [[t.address for t in changed], [t.max_size for t in changed]], "operator",
+            f"set trade maximums of {_names(changed)}",
+        ))
+    changed = _changed(traded, current, lambda t, now: t.exchange != now.exchange)
+    if changed:
+        calls.append(make_call(
+            "GIMExtension", "setExchanges", extension,
+            [[t.address for t in changed], [t.exchange for t in changed]], "operator",
+            f"set exchanges of {_names(changed)}",
+        ))
+    changed = _changed(traded, current, lambda t, now: t.cool_off != now.cool_off)
+    if changed:
+        calls.append(make_call(
+            "GIMExtension", "setCoolOffPeriods", extension,
+            [[t.address for t in changed], [t.cool_off for t in changed]], "operator",
+            f"set cool-off periods of {_names(changed)}",
+        ))
+    changed = _changed(traded, current, lambda t, now: t.exchange_data != now.exchange_data)
+    if changed:
+        calls.append(make_call(
+            "GIMExtension", "setExchangeData", extension,
+            [[t.address for t in changed], [t.exchange_data for t in changed]], "operator",
+            f"set exchange data of {_names(changed)}",
+        ))
+    if traders_to_allow:
+        calls.append(make_call(
+            "GIMExtension", "setTraderStatus", extension,
+            [list(traders_to_allow), [True] * len(traders_to_allow)], "operator",
+            f"allow {len(traders_to_allow)} trader(s) to call GIM.trade",
+        ))
+    calls.append(make_call(
+        "GIMExtension", "startRebalanceWithUnits", extension,
+        [[t.address for t in targets], [t.target_unit for t in targets], position_multiplier], "operator",
+        f"start the rebalance towards new units of {len(targets)} components",
+    ))
+    return calls
+
+
+def trade_call(gim: str, set_token: str, component: str, symbol: str, side: str, eth_quantity_limit: int,
+               chunk: int, chunks: int) -> Call:
+    """One GIM trade by an allowed trader; the limit is min WETH received (sell) or max WETH spent (buy)."""
+    bound = "receive at least" if side == "sell" else "spend at most"
+    return make_call(
+        "GeneralIndexModule", "trade", gim, [set_token, component, eth_quantity_limit], "trader",
+        f"{side} {symbol} chunk {chunk}/{chunks}: {bound} {eth_quantity_limit / 1e18:.6g} WETH",
+    )
+
+
+def _changed(targets, current, differs) -> list[GimComponentTarget]:
+    out = []
+    for target in targets:
+        now = current.get(target.address)
+        if now is None or differs(target, now):
+            out.append(target)
+    return out
+
+
+def _names(targets: Sequence[GimComponentTarget]) -> str:
+    names = [t.symbol for t in targets]
+    return ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:4])} and {len(names) - 4} more"
