@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from indexops.cli import context
 from indexops.cli.options import ConfigOption, DebugOption, JsonOption, NetworkOption, RpcUrlOption
@@ -56,4 +57,4 @@ def check(
         emit_json({"ok": True, "checked": checked})
     else:
         for line in checked:
-            stdout().print(f"[green]✓[/] {line}")
+            stdout().print(f"[green]✓[/] {escape(line)}")

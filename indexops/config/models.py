@@ -22,12 +22,15 @@ ExtensionName = Literal["gim", "fee_split", "trade", "batch_trade", "claim", "wr
 
 
 class Strict(BaseModel):
+    """Unknown keys are errors; numbers and booleans are strict (TOML has real types, so `chain_id = true`
+    or `weight = \"0.4\"` is a mistake, not a value)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Token(Strict):
     address: Address
-    decimals: int | None = Field(default=None, ge=0, le=36)
+    decimals: int | None = Field(strict=True, default=None, ge=0, le=36)
 
 
 class Venue(Strict):
@@ -36,7 +39,7 @@ class Venue(Strict):
     kind: Literal["uniswap-v2"]
     factory: Address
     router: Address
-    fee_bps: int = Field(default=30, ge=0, lt=10_000)
+    fee_bps: int = Field(strict=True, default=30, ge=0, lt=10_000)
     trade_adapter: str | None = None
     index_adapter: str | None = None
     init_code_hash: HexData = UNISWAP_V2_PAIR_INIT_CODE_HASH
@@ -48,9 +51,9 @@ class WellKnownContracts(Strict):
 
 
 class Network(Strict):
-    chain_id: int = Field(gt=0)
+    chain_id: int = Field(strict=True, gt=0)
     rpc_url: str | None = None
-    sandbox: bool = False
+    sandbox: bool = Field(default=False, strict=True)
     explorer_url: str | None = None
     contracts: WellKnownContracts = WellKnownContracts()
     weth: str = "WETH"
@@ -61,28 +64,28 @@ class Network(Strict):
 
 
 class Component(Strict):
-    weight: float | None = Field(default=None, ge=0)
+    weight: float | None = Field(strict=True, default=None, ge=0)
     units: Decimal | None = Field(default=None, ge=0)
     venues: tuple[str, ...] = ()
     exchange_data: HexData = "0x"
     max_trade_size: Decimal | None = Field(default=None, gt=0)
-    cool_off: int | None = Field(default=None, ge=0)
+    cool_off: int | None = Field(strict=True, default=None, ge=0)
 
 
 class Execution(Strict):
-    default_slippage_bps: int = Field(default=50, ge=0, le=10_000)
-    max_gas_price_gwei: float | None = Field(default=None, gt=0)
-    cool_off: int = Field(default=300, ge=0)
-    max_duration_hours: float = Field(default=24, gt=0)
-    dust_usd: float = Field(default=100, ge=0)
+    default_slippage_bps: int = Field(strict=True, default=50, ge=0, le=10_000)
+    max_gas_price_gwei: float | None = Field(strict=True, default=None, gt=0)
+    cool_off: int = Field(strict=True, default=300, ge=0)
+    max_duration_hours: float = Field(strict=True, default=24, gt=0)
+    dust_usd: float = Field(strict=True, default=100, ge=0)
 
 
 class Leverage(Strict):
-    target: float = Field(gt=1)
-    min: float = Field(gt=1)
-    max: float = Field(gt=1)
-    ripcord: float = Field(gt=1)
-    recentering_speed: float = Field(default=0.05, gt=0, le=1)
+    target: float = Field(strict=True, gt=1)
+    min: float = Field(strict=True, gt=1)
+    max: float = Field(strict=True, gt=1)
+    ripcord: float = Field(strict=True, gt=1)
+    recentering_speed: float = Field(strict=True, default=0.05, gt=0, le=1)
 
 
 class Deployment(Strict):
@@ -90,7 +93,7 @@ class Deployment(Strict):
     manager_kind: ManagerKind
     manager: Address | None = None
     operator: Address | None = None
-    operator_is_safe: bool = False
+    operator_is_safe: bool = Field(default=False, strict=True)
     methodologist: Address | None = None
     allowed_traders: tuple[Address, ...] = ()
     modules: dict[ModuleName, Address] = {}
