@@ -72,12 +72,6 @@ def make_market(
     side: Side, pools: Mapping[str, Pool], cap_bps: float, gas_per_call_wei: int, slippage_bps: int
 ) -> Market:
     """Venues in name order, with the largest input each takes within the price-impact cap."""
-    if not 0 < cap_bps < BPS:
-        raise ValueError(f"price-impact cap must be in (0, {BPS}) bps, got {cap_bps}")
-    if not 0 <= slippage_bps < BPS:
-        raise ValueError(f"slippage must be in [0, {BPS}) bps, got {slippage_bps}")
-    if gas_per_call_wei < 0:
-        raise ValueError(f"gas cost must be non-negative, got {gas_per_call_wei}")
     names = tuple(sorted(pools))
     ordered = tuple(pools[name] for name in names)
     caps = tuple(size_for_impact(pool, cap_bps / BPS) for pool in ordered)

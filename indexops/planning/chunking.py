@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from indexops.planning.amm import Pool, amount_out, size_for_impact
+from indexops.planning.amm import BPS, Pool, amount_out, size_for_impact
 from indexops.planning.chunk_pricing import (
     Chunk,
     Market,
@@ -23,7 +23,7 @@ from indexops.planning.chunk_pricing import (
     make_market,
     price_chunk,
 )
-from indexops.planning.errors import ImpactCapUnreachable, NoLiquidity
+from indexops.planning.errors import ImpactCapUnreachable, InvalidPlanParameter, NoLiquidity
 from indexops.planning.exact import exact
 from indexops.planning.sides import Side
 
@@ -50,15 +50,18 @@ class ChunkPlan:
 
     @property
     def chunk_count(self) -> int:
+        """How many trades the plan makes."""
         return len(self.chunks)
 
     @property
     def largest_chunk_quantity(self) -> int:
-        """The trade size to allow per trade (GIM's maxSize) so that these chunks fit."""
+        """The largest chunk: the maxSize to give GIM, which then trades this much each time and
+        what is left last (the same count whenever the chunks are much larger than their number)."""
         return max((chunk.quantity for chunk in self.chunks), default=0)
 
     @property
     def total_cost_wei(self) -> float:
+        """Price impact + pool fees + gas over all chunks, in WETH wei."""
         return self.impact_cost_wei + self.fee_cost_wei + self.gas_cost_wei
 
 
@@ -73,7 +76,7 @@ def equal_chunks(quantity: int, count: int) -> list[int]:
 def gross_up_for_protocol_fee(quantity: int, protocol_fee: float) -> int:
     """GIM's buy size: (target - current) / (1 - protocolFee), rounded down like preciseDiv."""
     if not 0 <= protocol_fee < 1:
-        raise ValueError(f"protocol fee must be in [0, 1), got {protocol_fee}")
+        raise InvalidPlanParameter(f"The protocol fee must be in [0, 1), got {protocol_fee}.")
     return math.floor(quantity / (1 - exact(protocol_fee)))
 
 
@@ -101,6 +104,28 @@ def _assemble(
     )
 
 
+def _check_parameters(
+    component: str,
+    quantity: int,
+    gas_price_wei: int,
+    gas_per_call: int,
+    cap_bps: float,
+    slippage_bps: int,
+    max_chunks: int = 1,
+) -> None:
+    problems = [
+        (quantity >= 0, f"the quantity must be non-negative, got {quantity}"),
+        (gas_price_wei >= 0, f"the gas price must be non-negative, got {gas_price_wei}"),
+        (gas_per_call >= 0, f"the gas per call must be non-negative, got {gas_per_call}"),
+        (0 < cap_bps < BPS, f"the price-impact cap must be in (0, {BPS}) bps, got {cap_bps}"),
+        (0 <= slippage_bps < BPS, f"the slippage must be in [0, {BPS}) bps, got {slippage_bps}"),
+        (max_chunks >= 1, f"the most chunks allowed must be at least 1, got {max_chunks}"),
+    ]
+    for ok, problem in problems:
+        if not ok:
+            raise InvalidPlanParameter(f"{component}: {problem}.")
+
+
 def _score_floor(market: Market, quantity: int) -> Fraction:
     """A lower bound on a plan's WETH score before gas: no pool pays better than its mid after fee."""
     live = [pool for pool in market.pools if not pool.is_empty]
@@ -123,7 +148,7 @@ def plan_chunks(
     slippage_bps: int = 50,
     protocol_fee: float = 0.0,
 ) -> ChunkPlan:
-    """The chunk count (equal chunks) with the least expected impact + fees + gas.
+    """The chunk count (equal chunks) with the least expected price impact + pool fees + gas.
 
     `pools` maps venue name to its pool oriented for this trade: component -> WETH for a sell,
     WETH -> component for a buy. `quantity` is the component amount to sell, or to receive for a
@@ -131,11 +156,14 @@ def plan_chunks(
     to the single best venue; with "many" it is split across venues, paying gas per venue used.
     No chunk's price impact exceeds `max_impact_bps`; raises `ImpactCapUnreachable` when
     `max_chunks` chunks are not enough.
+
+    The search is exact on the integer pool maths: it maximises the WETH received net of gas
+    (sell) or minimises the WETH spent plus gas (buy), which with the pools at one price is the
+    same as minimising the costs; of equally good counts the smallest wins.
     """
-    if max_chunks < 1:
-        raise ValueError(f"max_chunks must be at least 1, got {max_chunks}")
-    if quantity < 0 or gas_price_wei < 0 or gas_per_call < 0:
-        raise ValueError("quantity, gas price and gas per call must be non-negative")
+    _check_parameters(
+        component, quantity, gas_price_wei, gas_per_call, max_impact_bps, slippage_bps, max_chunks
+    )
     market = make_market(side, pools, max_impact_bps, gas_per_call * gas_price_wei, slippage_bps)
     total = gross_up_for_protocol_fee(quantity, protocol_fee) if side == "buy" else quantity
     if total == 0:
@@ -153,7 +181,7 @@ def plan_chunks(
         if best is not None and floor + count * market.gas_per_call_wei >= best[1]:
             break  # every further count pays at least this much gas and cannot do better
         sizes = equal_chunks(total, count)
-        routes = {size: best_route(market, size, venues_per_chunk) for size in set(sizes)}
+        routes = {size: best_route(market, size, venues_per_chunk) for size in sorted(set(sizes))}
         if any(route is None for route in routes.values()):
             continue
         score = sum(routes[size][1] for size in sizes)
@@ -178,6 +206,7 @@ def fixed_impact_baseline(
 ) -> ChunkPlan:
     """Index Coop's earlier rule: the deepest venue only, every chunk sized at `impact_bps` of
     price impact whatever the gas price, and a smaller last chunk for what is left."""
+    _check_parameters(component, quantity, gas_price_wei, gas_per_call, impact_bps, slippage_bps)
     live = {name: pool for name, pool in pools.items() if not pool.is_empty}
     if not live:
         raise NoLiquidity(component)
@@ -186,10 +215,10 @@ def fixed_impact_baseline(
     market = make_market(side, {deepest: live[deepest]}, impact_bps, gas_per_call_wei, slippage_bps)
     total = gross_up_for_protocol_fee(quantity, protocol_fee) if side == "buy" else quantity
     pool = live[deepest]
-    chunk_in = size_for_impact(pool, impact_bps / 10_000)
+    chunk_in = size_for_impact(pool, impact_bps / BPS)
     size = chunk_in if side == "sell" else amount_out(pool, chunk_in)
     if size == 0:
         raise NoLiquidity(component)
     sizes = [size] * (total // size) + ([total % size] if total % size else [])
-    routes = {s: (s,) for s in set(sizes)}
+    routes = {s: (s,) for s in sorted(set(sizes))}
     return _assemble(component, market, sizes, routes, "one")

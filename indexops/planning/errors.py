@@ -34,6 +34,10 @@ class NoLiquidity(PlanningError):
         super().__init__(f"{component}: none of the venues given has liquidity for this trade.")
 
 
+class InvalidPlanParameter(PlanningError):
+    """A cap, limit or fee outside the range it can take."""
+
+
 class InvalidWeights(PlanningError):
     """Target weights that cannot be turned into units."""
 

@@ -12,8 +12,8 @@ import math
 from collections.abc import Mapping
 from fractions import Fraction
 
-from indexops.planning.exact import exact
 from indexops.planning.errors import InvalidComponentData, InvalidWeights
+from indexops.planning.exact import exact
 
 WEIGHT_SUM_TOLERANCE = 1e-9
 
@@ -34,13 +34,13 @@ def validate_weights(weights: Mapping[str, float]) -> None:
 def _capped(weights: Mapping[str, Fraction], cap: Fraction) -> dict[str, Fraction]:
     total = sum(weights.values(), Fraction(0))
     weighted = [name for name in sorted(weights) if weights[name] > 0]
-    if cap * len(weighted) < total:
+    # A cap of 1/n (as a float, just under it) still holds n names, as in validate_weights.
+    if cap * len(weighted) < total - Fraction(WEIGHT_SUM_TOLERANCE):
         raise InvalidWeights(
             f"A weight cap of {float(cap):g} cannot hold {len(weighted)} weighted components: "
             f"the cap must be at least {float(total / len(weighted)):g}."
         )
     capped: list[str] = []
-    scale = Fraction(1)
     while True:
         free = [name for name in weighted if name not in capped]
         free_total = sum((weights[name] for name in free), Fraction(0))

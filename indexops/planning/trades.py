@@ -14,8 +14,8 @@ from fractions import Fraction
 from typing import Literal
 
 from indexops.planning.errors import InvalidComponentData
-from indexops.planning.sides import Side
 from indexops.planning.exact import exact
+from indexops.planning.sides import Side
 from indexops.planning.targets import check_market_data
 
 PRECISE_UNIT = 10**18
@@ -49,6 +49,7 @@ class TradeList:
 
     @property
     def funded(self) -> bool:
+        """True when the sells and the available WETH cover the buys."""
         return self.shortfall_wei == 0
 
 
