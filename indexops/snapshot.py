@@ -71,3 +71,4 @@ class Snapshot:
     modules: tuple[tuple[str, str, bool], ...]  # (name, address, initialized)
     roles: tuple[Role, ...]
     fee: StreamingFee | None
+    candidates: tuple[ComponentState, ...] = ()  # tokens a target adds, read like components (unit 0)

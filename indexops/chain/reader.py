@@ -19,7 +19,8 @@ from indexops.snapshot import ComponentState, GimExecution, PoolReserves, Role, 
 MODULE_ABIS = {"gim": "GeneralIndexModule", "streaming_fee": "StreamingFeeModule", "trade": "TradeModule"}
 
 
-def read_snapshot(connection: Connection, target: ProductOnNetwork) -> Snapshot:
+def read_snapshot(connection: Connection, target: ProductOnNetwork, candidates: tuple[str, ...] = ()) -> Snapshot:
+    """Read the product's state; `candidates` are token symbols a new target adds, read in the same round."""
     w3, deployment, network = connection.w3, target.deployment, target.where.network
     block = w3.eth.get_block("latest")
     reader = BatchReader(w3, block["number"])
@@ -50,6 +51,9 @@ def read_snapshot(connection: Connection, target: ProductOnNetwork) -> Snapshot:
     manager = _value(got, first["manager"], "SetToken.manager")
 
     second = {"components": [_queue_component(reader, w3, target, address) for address in components]}
+    in_set = set(components)
+    extra = [network.tokens[s].address for s in candidates if network.tokens[s].address not in in_set]
+    second["candidates"] = [_queue_component(reader, w3, target, address) for address in extra]
     second["roles"] = _queue_roles(reader, w3, target, manager)
     got2 = reader.run()
 
@@ -75,6 +79,7 @@ def read_snapshot(connection: Connection, target: ProductOnNetwork) -> Snapshot:
         ),
         roles=_roles(got2, second["roles"]),
         fee=_fee(got, first) if fee_module is not None else None,
+        candidates=tuple(_component(got2, queued) for queued in second["candidates"]),
     )
 
 

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from indexops import __version__
-from indexops.cli import products, sandbox, status
+from indexops.cli import plan, products, sandbox, status
 from indexops.errors import IndexopsError
 
 app = typer.Typer(
@@ -20,6 +20,8 @@ app = typer.Typer(
 app.add_typer(products.app, name="products")
 app.add_typer(sandbox.app, name="sandbox")
 app.command("status")(status.status)
+app.command("plan")(plan.plan)
+app.command("show")(plan.show)
 
 
 def _version(value: bool) -> None:

@@ -77,6 +77,7 @@ class Execution(Strict):
     max_gas_price_gwei: float | None = Field(strict=True, default=None, gt=0)
     cool_off: int = Field(strict=True, default=300, ge=0)
     max_duration_hours: float = Field(strict=True, default=24, gt=0)
+    max_chunk_impact_bps: float = Field(strict=True, default=100, gt=0, lt=10_000)
     dust_usd: float = Field(strict=True, default=100, ge=0)
 
 

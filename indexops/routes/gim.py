@@ -101,3 +101,49 @@ def _changed(targets, current, differs) -> list[GimComponentTarget]:
 def _names(targets: Sequence[GimComponentTarget]) -> str:
     names = [t.symbol for t in targets]
     return ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:4])} and {len(names) - 4} more"
+
+
+GAS_PER_TRADE = 300_000  # a GIM trade through a Uniswap V2 adapter uses about 270-350 k
+SETUP_GAS_BASE, SETUP_GAS_PER_COMPONENT = 60_000, 30_000
+
+
+def gim_steps(plan, snapshot, gim: str, extension: str, index_adapters: dict[str, str],
+              exchange_data: dict[str, bytes], traders_to_allow=()) -> list:
+    """The base-manager route for a whole RebalancePlan: operator setup, then trader GIM.trade calls."""
+    from indexops.routes.steps import PlannedStep, trade_rounds
+
+    trading = {p.trade.component: p for p in plan.trades}
+    current = {c.address: c.gim for c in snapshot.components}
+    targets = []
+    for row in plan.targets:
+        now = current.get(row.address)
+        planned = trading.get(row.symbol)
+        if planned is not None:
+            venue = planned.chunks.chunks[0].fills[0].venue
+            settings = (planned.chunks.largest_chunk_quantity, index_adapters[venue], planned.cool_off)
+        elif now is not None:
+            settings = (now.max_size, now.exchange, now.cool_off)
+        else:
+            settings = (0, "", 0)
+        data = exchange_data.get(row.symbol, now.exchange_data if now is not None else b"")
+        targets.append(GimComponentTarget(row.address, row.symbol, row.target_unit, *settings, exchange_data=data))
+    steps = [
+        PlannedStep(call=call, phase="setup",
+                    gas_estimate=SETUP_GAS_BASE + SETUP_GAS_PER_COMPONENT * len(call.args.get("_components", [])))
+        for call in setup_calls(extension, targets, current, snapshot.position_multiplier, traders_to_allow, snapshot.weth)
+    ]
+    for planned, k in trade_rounds(plan.trades):
+        chunk = planned.chunks.chunks[k]
+        side = planned.trade.side
+        call = trade_call(gim, snapshot.set_token, planned.address, planned.trade.component, side, chunk.weth_limit,
+                          k + 1, planned.chunks.chunk_count)
+        limit_key = "min_weth_received" if side == "sell" else "max_weth_spent"
+        steps.append(PlannedStep(
+            call=call, phase="trade", gas_estimate=GAS_PER_TRADE, component=planned.trade.component, side=side,
+            chunk=k + 1, chunks=planned.chunks.chunk_count, venue=chunk.fills[0].venue,
+            cool_off_after=planned.cool_off if k + 1 < planned.chunks.chunk_count else 0,
+            limits={limit_key: chunk.weth_limit},
+            expected={"component_amount": chunk.quantity, "weth_amount": chunk.weth,
+                      "impact_ppm": round(chunk.price_impact * 1_000_000)},
+        ))
+    return steps

@@ -1,0 +1,92 @@
+"""`indexops plan`: read the chain, plan in the pure core, let the route write the calls, save the plan file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from indexops.config.selection import ProductOnNetwork
+from indexops.config.targets_file import Targets
+from indexops.errors import UsageError
+from indexops.planning.rebalance import PlanningPolicy, RouteProfile, plan_rebalance
+from indexops.plans import Plan, default_plan_path, write_plan
+from indexops.plans.build import build_plan
+from indexops.routes import gim as gim_route
+from indexops.valuation import target_weights_from_units, value
+
+GWEI = 10**9
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Plan
+    path: Path
+    round_trips: int
+
+
+def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, gas_price_gwei: float | None,
+              out: Path | None, data_dir: Path, now: datetime | None = None) -> PlanResult:
+    from indexops.chain.reader import read_snapshot
+
+    route = _route_for(target)
+    product, network = target.product, target.where.network
+    wanted = targets or _configured_targets(target)
+    snapshot = read_snapshot(connection, target, candidates=tuple(s for s in wanted.values if s in network.tokens))
+    weights = _weights(wanted, snapshot)
+    gas_price_wei = int(gas_price_gwei * GWEI) if gas_price_gwei is not None else int(connection.w3.eth.gas_price)
+    policy = PlanningPolicy(
+        slippage_bps=product.execution.default_slippage_bps,
+        max_chunk_impact_bps=product.execution.max_chunk_impact_bps,
+        max_duration_seconds=int(product.execution.max_duration_hours * 3600),
+        dust_usd=product.execution.dust_usd,
+        gas_price_wei=gas_price_wei,
+        cool_off_seconds={s: (c.cool_off if c.cool_off is not None else product.execution.cool_off)
+                          for s, c in product.components.items()} | {
+            s: product.execution.cool_off for s in weights if s not in product.components},
+        venues={s: c.venues for s, c in product.components.items()},
+    )
+    rebalance = plan_rebalance(snapshot, weights, {c.symbol: c for c in snapshot.candidates}, policy, route["profile"])
+    steps = route["steps"](rebalance, snapshot)
+    plan = build_plan(
+        product=target.key, network=target.where.name, route=target.deployment.manager_kind, snapshot=snapshot,
+        rebalance=rebalance, steps=steps, dust_usd=policy.dust_usd,
+        created_at=(now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    path = write_plan(plan, out or default_plan_path(data_dir, target.key, target.where.name, snapshot.block_number))
+    return PlanResult(plan=plan, path=path, round_trips=connection.round_trips)
+
+
+def _route_for(target: ProductOnNetwork) -> dict:
+    deployment, network = target.deployment, target.where.network
+    where = f"{target.where.source}: products.{target.key}.deployments.{target.where.name}"
+    if deployment.manager_kind != "base-manager":
+        raise UsageError(f"{where}: planning for manager kind {deployment.manager_kind!r} is not available yet")
+    if "gim" not in deployment.extensions:
+        raise UsageError(f"{where}.extensions.gim: missing: a base-manager rebalance is set up through the GIMExtension")
+    adapters = {name: venue.index_adapter for name, venue in network.venues.items() if venue.index_adapter}
+    data = {s: bytes.fromhex(c.exchange_data[2:]) for s, c in target.product.components.items() if c.exchange_data != "0x"}
+
+    def steps(rebalance, snapshot):
+        traders = {h for r in snapshot.roles if r.name == "trader" for h in r.holders}
+        missing = [t for t in deployment.allowed_traders if t not in traders]
+        return gim_route.gim_steps(rebalance, snapshot, deployment.modules["gim"], deployment.extensions["gim"],
+                                   adapters, data, missing)
+
+    return {"profile": RouteProfile("one", gim_route.GAS_PER_TRADE), "steps": steps}
+
+
+def _configured_targets(target: ProductOnNetwork) -> Targets:
+    components = target.product.components
+    if not components:
+        raise UsageError(f"{target.where.source}: products.{target.key}.components: no targets to plan towards")
+    if all(c.weight is not None for c in components.values()):
+        return Targets("weights", {s: c.weight for s, c in components.items()})
+    return Targets("units", {s: float(c.units) for s, c in components.items()})
+
+
+def _weights(targets: Targets, snapshot) -> dict[str, float]:
+    if targets.kind == "weights":
+        return dict(targets.values)
+    prices = {c.component.symbol: c.price_usd or 0.0 for c in value(snapshot).components}
+    return target_weights_from_units(targets.values, prices)
