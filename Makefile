@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/indexops sandbox up
 	$(BIN)/indexops status dpi
+	$(BIN)/indexops plan dpi
 
 test: setup
 	$(BIN)/python -m pytest

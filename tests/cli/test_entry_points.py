@@ -1,0 +1,24 @@
+"""The installed entry points exit with the command's code, as shells and CI scripts read it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).with_name("indexops")
+
+
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "indexops"], [str(SCRIPT)]], ids=["module", "script"])
+def test_exit_codes_reach_the_shell(command, tmp_path):
+    if not Path(command[0]).exists():
+        pytest.skip("the console script is not installed next to this interpreter")
+    bad = tmp_path / "products.toml"
+    bad.write_text('default_network = "nowhere"\n[networks.x]\nchain_id = 1\nrpc_url = "http://127.0.0.1:1"\npricing_venue = "v"\n')
+    failed = subprocess.run([*command, "products", "check", "--config", str(bad)], capture_output=True, text=True)
+    assert failed.returncode == 2
+    assert "Traceback" not in failed.stderr and failed.stderr.startswith("error: ")
+    ok = subprocess.run([*command, "--version"], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.startswith("indexops ")
