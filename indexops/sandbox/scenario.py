@@ -82,11 +82,27 @@ MVI = SandboxProduct(
 
 PRODUCTS = (DPI, MVI)
 
+# A self-service product: created through Set's DelegatedManagerFactory, traded by its operator
+# through TradeExtension and BatchTradeExtension (every component has a pool on both venues).
+SBX = SandboxProduct(
+    key="sbx",
+    name="Sandbox Index",
+    symbol="SBX",
+    value_per_set_usd=100.0,
+    supply=10_000,
+    weights={"UNI": 0.25, "AAVE": 0.20, "COMP": 0.20, "SNX": 0.15, "MANA": 0.15, "WETH": 0.05},
+    streaming_fee=0.0095,
+    operator_is_safe=False,
+)
+
+DELEGATED_PRODUCTS = (SBX,)
+
 # anvil's default dev accounts, by the role each plays in the sandbox
 DEPLOYER, OPERATOR, METHODOLOGIST, TRADER = 0, 1, 2, 3
 SAFE_OWNERS = (4, 5, 6)
 SAFE_THRESHOLD = 2
 ARBITRAGEUR = 8
+DELEGATED_OPERATOR = 7  # the operator of the DelegatedManager products; the owner is DEPLOYER
 
 GIM_COOL_OFF_SECONDS = 600
 GIM_MAX_TRADE_USD = 250_000

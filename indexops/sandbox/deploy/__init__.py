@@ -5,6 +5,7 @@ from __future__ import annotations
 from indexops.sandbox import scenario
 from indexops.sandbox.artifacts import ArtifactStore
 from indexops.sandbox.deploy.core import deploy_set_core, deploy_weth
+from indexops.sandbox.deploy.delegated import deploy_delegated
 from indexops.sandbox.deploy.products import deploy_product
 from indexops.sandbox.deploy.safe import create_safe, deploy_safe_stack
 from indexops.sandbox.deploy.venues import VENUES, add_liquidity, deploy_venue
@@ -30,7 +31,11 @@ def deploy_sandbox(w3, artifacts: ArtifactStore) -> dict:
         products[spec.key] = deploy_product(
             d, spec, core, tokens, accounts, operator, VENUES[0].index_adapter
         )
-    return _address_book(core, venues, tokens, safe_stack, safe, products, accounts)
+    delegated = deploy_delegated(d, core, tokens, accounts)  # last, so that every earlier address stays put
+    book = _address_book(core, venues, tokens, safe_stack, safe, products, accounts)
+    book["modules"]["debt_issuance"] = delegated["debt_issuance"].address
+    book["delegated"] = _delegated_book(delegated)
+    return book
 
 
 def _deploy_tokens(d: Deployer, weth) -> dict:
@@ -90,5 +95,20 @@ def _address_book(core, venues, tokens, safe_stack, safe, products, accounts) ->
                 "operator": p["operator"], "methodologist": p["methodologist"], "trader": p["trader"],
             }
             for key, p in products.items()
+        },
+    }
+
+
+def _delegated_book(delegated: dict) -> dict:
+    return {
+        "manager_core": delegated["manager_core"].address,
+        "factory": delegated["factory"].address,
+        "extensions": {key: e.address for key, e in delegated["extensions"].items()},
+        "products": {
+            key: {
+                "set_token": p["set_token"].address, "delegated_manager": p["manager"].address,
+                "operator": p["operator"], "methodologist": p["methodologist"], "owner": p["owner"],
+            }
+            for key, p in delegated["products"].items()
         },
     }
