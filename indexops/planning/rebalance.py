@@ -7,7 +7,7 @@ route will execute the plan; the route's capabilities arrive as `RouteProfile`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexops.planning.amm import Pool
 from indexops.planning.chunk_pricing import VenuesPerChunk
@@ -222,3 +222,9 @@ def _totals(planned: tuple[PlannedTrade, ...], pick, policy: PlanningPolicy) -> 
         notional_wei=sum(p.trade.notional_wei for p in planned),
         duration_seconds=max(rounds, default=0),
     )
+
+
+def as_baseline(plan: RebalancePlan) -> RebalancePlan:
+    """The same rebalance executed the old way: every trade in its fixed-impact baseline chunks."""
+    trades = tuple(replace(p, chunks=p.baseline) for p in plan.trades)
+    return replace(plan, trades=trades, totals=plan.baseline)

@@ -6,11 +6,10 @@ execute plans on the sandbox call `restore` between chunks.
 
 from __future__ import annotations
 
-import math
-
 from indexops.chain.abis import contract
 from indexops.chain.uniswap import pair_address, sort_tokens
 from indexops.config.models import UNISWAP_V2_PAIR_INIT_CODE_HASH
+from indexops.errors import SandboxError
 from indexops.planning.amm import Pool, amount_out
 
 PRICE_TOLERANCE = 1e-6
@@ -46,29 +45,40 @@ class Arbitrageur:
 
     def _trade_back(self, pair: str, token_reserve: int, weth_reserve: int, price: float) -> None:
         token = dict(self.pairs)[pair]
-        k = token_reserve * weth_reserve
-        fee_factor = 0.997
         if weth_reserve / token_reserve < price:  # token too cheap: buy it with WETH
-            send_token, reserve_in, reserve_out = self.weth, weth_reserve, token_reserve
-            amount = int((math.isqrt(int(k * price)) - weth_reserve) / fee_factor)
+            send_token, receive_token, pool = self.weth, token, Pool(weth_reserve, token_reserve, 30)
+            moved_price = lambda d, out: (weth_reserve + d) / (token_reserve - out)  # noqa: E731
+            overshoots = lambda p: p > price  # noqa: E731
         else:  # token too dear: sell it for WETH
-            send_token, reserve_in, reserve_out = token, token_reserve, weth_reserve
-            amount = int((math.isqrt(int(k / price)) - token_reserve) / fee_factor)
-        if amount <= 0:
+            send_token, receive_token, pool = token, self.weth, Pool(token_reserve, weth_reserve, 30)
+            moved_price = lambda d, out: (weth_reserve - out) / (token_reserve + d)  # noqa: E731
+            overshoots = lambda p: p < price  # noqa: E731
+        low, high = 0, pool.reserve_in  # the input that lands on the reference price, by bisection
+        while high - low > 1:
+            middle = (low + high) // 2
+            if overshoots(moved_price(middle, amount_out(pool, middle))):
+                high = middle
+            else:
+                low = middle
+        out = amount_out(pool, low)
+        if low == 0 or out == 0:
             return
-        out = amount_out(Pool(reserve_in, reserve_out, 30), amount)
-        self._fund(send_token, amount)
-        contract(self.w3, "ERC20", send_token).functions.transfer(pair, amount).transact({"from": self.account})
+        self._fund(send_token, low)
+        self._send(contract(self.w3, "ERC20", send_token).functions.transfer(pair, low))
         token0, _ = sort_tokens(token, self.weth)
-        receive_token = token if send_token == self.weth else self.weth
         amounts = (out, 0) if receive_token == token0 else (0, out)
-        contract(self.w3, "UniswapV2Pair", pair).functions.swap(*amounts, self.account, b"").transact({"from": self.account})
+        self._send(contract(self.w3, "UniswapV2Pair", pair).functions.swap(*amounts, self.account, b""))
+
+    def _send(self, call, value: int = 0) -> None:
+        tx_hash = call.transact({"from": self.account, "value": value, "gas": 300_000})
+        if self.w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.01).status != 1:
+            raise SandboxError(f"the sandbox arbitrageur's {call.fn_name} reverted")
 
     def _fund(self, token: str, amount: int) -> None:
         if token == self.weth:
-            contract(self.w3, "WETH9", self.weth).functions.deposit().transact({"from": self.account, "value": amount})
+            self._send(contract(self.w3, "WETH9", self.weth).functions.deposit(), value=amount)
         else:
-            contract(self.w3, "ERC20", token).functions.mint(self.account, amount).transact({"from": self.account})
+            self._send(contract(self.w3, "ERC20", token).functions.mint(self.account, amount))
 
     def _reserves(self) -> dict[str, tuple[int, int]]:
         out = {}

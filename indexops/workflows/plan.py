@@ -25,8 +25,27 @@ class PlanResult:
     round_trips: int
 
 
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything a plan is made from, read once: the snapshot, the policy, the targets and the route."""
+
+    target: ProductOnNetwork
+    snapshot: object
+    weights: dict[str, float]
+    policy: PlanningPolicy
+    route: dict
+
+
 def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, gas_price_gwei: float | None,
               out: Path | None, data_dir: Path, now: datetime | None = None) -> PlanResult:
+    inputs = read_plan_inputs(connection, target, targets=targets, gas_price_gwei=gas_price_gwei)
+    plan = assemble(inputs, plan_rebalance_for(inputs), now or datetime.now(timezone.utc))
+    path = write_plan(plan, out or default_plan_path(data_dir, target.key, target.where.name, plan.snapshot.block_number))
+    return PlanResult(plan=plan, path=path, round_trips=connection.round_trips)
+
+
+def read_plan_inputs(connection, target: ProductOnNetwork, *, targets: Targets | None,
+                     gas_price_gwei: float | None) -> PlanInputs:
     from indexops.chain.reader import read_snapshot
 
     route = _route_for(target)
@@ -41,20 +60,31 @@ def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, 
         max_duration_seconds=int(product.execution.max_duration_hours * 3600),
         dust_usd=product.execution.dust_usd,
         gas_price_wei=gas_price_wei,
-        cool_off_seconds={s: (c.cool_off if c.cool_off is not None else product.execution.cool_off)
-                          for s, c in product.components.items()} | {
-            s: product.execution.cool_off for s in weights if s not in product.components},
+        cool_off_seconds={s: _cool_off(target, s) for s in weights},
         venues={s: c.venues for s, c in product.components.items()},
     )
-    rebalance = plan_rebalance(snapshot, weights, {c.symbol: c for c in snapshot.candidates}, policy, route["profile"])
-    steps = route["steps"](rebalance, snapshot)
-    plan = build_plan(
-        product=target.key, network=target.where.name, route=target.deployment.manager_kind, snapshot=snapshot,
-        rebalance=rebalance, steps=steps, dust_usd=policy.dust_usd,
-        created_at=(now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    return PlanInputs(target=target, snapshot=snapshot, weights=weights, policy=policy, route=route)
+
+
+def plan_rebalance_for(inputs: PlanInputs):
+    candidates = {c.symbol: c for c in inputs.snapshot.candidates}
+    return plan_rebalance(inputs.snapshot, inputs.weights, candidates, inputs.policy, inputs.route["profile"])
+
+
+def assemble(inputs: PlanInputs, rebalance, now: datetime) -> Plan:
+    """The route's steps for a planned rebalance, sealed into a plan file model."""
+    return build_plan(
+        product=inputs.target.key, network=inputs.target.where.name, route=inputs.target.deployment.manager_kind,
+        snapshot=inputs.snapshot, rebalance=rebalance, steps=inputs.route["steps"](rebalance, inputs.snapshot),
+        dust_usd=inputs.policy.dust_usd, created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    path = write_plan(plan, out or default_plan_path(data_dir, target.key, target.where.name, snapshot.block_number))
-    return PlanResult(plan=plan, path=path, round_trips=connection.round_trips)
+
+
+def _cool_off(target: ProductOnNetwork, symbol: str) -> int:
+    component = target.product.components.get(symbol)
+    if component is not None and component.cool_off is not None:
+        return component.cool_off
+    return target.product.execution.cool_off
 
 
 def _route_for(target: ProductOnNetwork) -> dict:

@@ -15,6 +15,7 @@ from indexops.config.selection import choose_product
 from indexops.plans import load_plan
 from indexops.routes.calls import function_fragment
 from indexops.sandbox.arbitrage import Arbitrageur
+from indexops.sandbox.replay import replay
 from indexops.workflows.plan import make_plan
 from tests.integration.conftest import SHIPPED_PRODUCTS
 
@@ -28,20 +29,8 @@ def plan_dpi(cli, tmp_path, *extra):
 
 
 def execute_plan_steps(w3, book, plan):
-    """A minimal executor: each step from its role's account; between rounds of chunks the
-    arbitrageur restores the pools (as the market would) and the clock passes the cool-off."""
     senders = {"operator": book["products"]["dpi"]["operator"], "trader": book["accounts"]["trader"]}
-    arbitrageur = Arbitrageur(w3, book)
-    reference = arbitrageur.reference()
-    previous = None
-    for step in plan.steps:
-        if step.phase == "trade" and previous is not None and (step.chunk, step.side) != previous:
-            arbitrageur.restore(reference)
-            w3.provider.make_request("evm_increaseTime", [600])
-            w3.provider.make_request("evm_mine", [])
-        previous = (step.chunk, step.side) if step.phase == "trade" else None
-        tx = w3.eth.send_transaction({"from": senders[step.signer_role], "to": step.to, "data": step.data, "gas": 2_000_000})
-        assert w3.eth.wait_for_transaction_receipt(tx).status == 1, step.description
+    return replay(w3, plan.steps, senders, Arbitrageur(w3, book))
 
 
 def test_plan_file_steps_decode_to_their_arguments(cli, sandbox, tmp_path):
