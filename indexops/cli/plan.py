@@ -17,6 +17,7 @@ def plan(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Plan file to write (default: under the user data dir).")] = None,
     targets: Annotated[Path | None, typer.Option("--targets", help="New weights or units: CSV (symbol,weight) or TOML ([weights]).")] = None,
     gas_price: Annotated[float | None, typer.Option("--gas-price", help="Gas price in gwei for the cost model (default: the node's).", min=0)] = None,
+    batch: Annotated[bool, typer.Option("--batch", help="Delegated route: group each round's trades into batchTrade transactions.")] = False,
     network: NetworkOption = None,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
@@ -31,7 +32,7 @@ def plan(
     target = context.product(config, product, network)
     wanted = load_targets(targets, set(target.where.network.tokens)) if targets else None
     connection = context.connect_to(target.where, rpc_url)
-    result = make_plan(connection, target, targets=wanted, gas_price_gwei=gas_price, out=out, data_dir=user_data_dir())
+    result = make_plan(connection, target, targets=wanted, gas_price_gwei=gas_price, out=out, data_dir=user_data_dir(), batch=batch)
     _show(result.plan, str(result.path), json_output)
     if not json_output:
         note(f"Plan written to {result.path}")

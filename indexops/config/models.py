@@ -78,6 +78,7 @@ class Execution(Strict):
     cool_off: int = Field(strict=True, default=300, ge=0)
     max_duration_hours: float = Field(strict=True, default=24, gt=0)
     max_chunk_impact_bps: float = Field(strict=True, default=100, gt=0, lt=10_000)
+    batch_gas_limit: int = Field(strict=True, default=8_000_000, gt=0)
     dust_usd: float = Field(strict=True, default=100, ge=0)
 
 

@@ -36,8 +36,9 @@ def build_plan(
         ],
         "state_digest": state_digest(snapshot_state(snapshot)),
         "steps": [_step(index, step) for index, step in enumerate(steps)],
-        "totals": _totals(rebalance.totals, rebalance, setup_gas, setup_count, nav_usd, sum(s.gas_estimate for s in steps)),
-        "baseline": _totals(rebalance.baseline, rebalance, setup_gas, setup_count, nav_usd, None),
+        "totals": _totals(rebalance.totals, rebalance, setup_gas, setup_count, nav_usd,
+                          gas=sum(s.gas_estimate for s in steps), transactions=len(steps)),
+        "baseline": _totals(rebalance.baseline, rebalance, setup_gas, setup_count, nav_usd),
         "skipped": [
             {"symbol": t.component, "side": t.side, "quantity": t.quantity,
              "notional_usd": t.notional_wei / PRECISE_UNIT * eth_usd, "reason": f"below the dust threshold of ${dust_usd:g}"}
@@ -78,7 +79,8 @@ def _step(index: int, step) -> dict:
 
 
 def _totals(costs: CostTotals, rebalance: RebalancePlan, setup_gas: int, setup_count: int, nav_usd: float,
-            gas: int | None) -> dict:
+            gas: int | None = None, transactions: int | None = None) -> dict:
+    """Totals in USD; `gas` and `transactions` are given when the route's steps are known (they may batch)."""
     to_usd = rebalance.eth_usd / PRECISE_UNIT
     gas_price = rebalance.gas_price_wei
     trade_gas = costs.gas_wei // gas_price if gas_price else costs.trades * rebalance.profile.gas_per_trade
@@ -86,7 +88,8 @@ def _totals(costs: CostTotals, rebalance: RebalancePlan, setup_gas: int, setup_c
     gas_usd = total_gas * gas_price * to_usd
     total = costs.impact_wei * to_usd + costs.fees_wei * to_usd + gas_usd
     return {
-        "trades": costs.trades, "transactions": setup_count + costs.trades, "gas": total_gas, "gas_price_wei": gas_price,
+        "trades": costs.trades, "transactions": transactions if transactions is not None else setup_count + costs.trades,
+        "gas": total_gas, "gas_price_wei": gas_price,
         "eth_usd": rebalance.eth_usd, "notional_usd": costs.notional_wei * to_usd,
         "impact_usd": costs.impact_wei * to_usd, "fees_usd": costs.fees_wei * to_usd, "gas_usd": gas_usd,
         "total_cost_usd": total, "cost_bps_of_nav": total / nav_usd * 10_000 if nav_usd else 0.0,

@@ -11,7 +11,7 @@ from indexops.render.numbers import amount, bar, duration, percent, usd
 
 
 def review_tables(plan, path: str | None = None) -> list:
-    return [_overview(plan, path), _weights(plan), _setup(plan), _trades(plan), _totals(plan), *_skipped(plan)]
+    return [_overview(plan, path), _weights(plan), *_setup(plan), *_trades(plan), *_batches(plan), _totals(plan), *_skipped(plan)]
 
 
 def _overview(plan, path: str | None) -> Table:
@@ -40,38 +40,65 @@ def _weights(plan) -> Table:
     return table
 
 
-def _setup(plan) -> Table:
+def _setup(plan) -> list:
+    steps = [s for s in plan.steps if s.phase != "trade"]
+    if not steps:
+        return []
     table = Table(title="Operator set-up", title_justify="left")
     for name in ("#", "signer", "call", "what"):
         table.add_column(name)
-    for step in plan.steps:
-        if step.phase != "trade":
-            table.add_row(str(step.index), step.signer_role, step.function.split("(")[0], step.description)
-    return table
+    for step in steps:
+        table.add_row(str(step.index), step.signer_role, step.function.split("(")[0], step.description)
+    return [table]
 
 
-def _trades(plan) -> Table:
+def _batches(plan) -> list:
+    steps = [s for s in plan.steps if s.phase == "trade" and s.component is None]
+    if not steps:
+        return []
+    table = Table(title="Batched transactions", title_justify="left")
+    for name in ("#", "round", "trades", "gas", "what"):
+        table.add_column(name, justify="right" if name in ("trades", "gas") else "left")
+    for step in steps:
+        table.add_row(str(step.index), f"{step.side} {step.chunk}", str(step.expected.get("trades", "")),
+                      f"{step.gas_estimate:,}", step.description)
+    return [table]
+
+
+def _trades(plan) -> list:
     eth_usd = plan.totals.eth_usd
     decimals = {row.symbol: row.decimals for row in plan.targets}
     by_component = defaultdict(list)
     for step in plan.steps:
-        if step.phase == "trade":
+        if step.phase == "trade" and step.component is not None:
             by_component[step.component].append(step)
+    if not by_component:
+        return []
     table = Table(title="Trades (sells first: they fund the buys)", title_justify="left")
-    for name in ("component", "side", "quantity", "notional", "venues", "chunks", "max impact", "WETH limit", "cool-off"):
+    for name in ("component", "side", "quantity", "notional", "venues", "calls", "max impact", "limit", "cool-off"):
         table.add_column(name, justify="left" if name in ("component", "side", "venues") else "right")
     for component, steps in by_component.items():
         quantity = sum(s.expected["component_amount"] for s in steps) / 10 ** decimals[component]
         weth = sum(s.expected["weth_amount"] for s in steps) / 1e18
-        limit = sum(next(iter(s.limits.values())) for s in steps) / 1e18
         venues = sorted({s.venue for s in steps})
         side = steps[0].side
         table.add_row(
             component, "[red]sell[/]" if side == "sell" else "[green]buy[/]", amount(quantity), usd(weth * eth_usd),
             ", ".join(venues), str(len(steps)), f"{max(s.expected.get('impact_ppm', 0) for s in steps) / 100:.0f} bps",
-            f"{'≥' if side == 'sell' else '≤'} {amount(limit)}", duration(steps[0].cool_off_after) if len(steps) > 1 else "—",
+            _limit(steps, decimals[component]), duration(steps[0].cool_off_after) if len(steps) > 1 else "—",
         )
-    return table
+    return [table]
+
+
+def _limit(steps, decimals: int) -> str:
+    """The steps' limits, summed: WETH for GIM trades, per-set units received for TradeModule trades."""
+    first = steps[0].limits
+    if "min_weth_received" in first or "max_weth_spent" in first:
+        weth = sum(next(iter(s.limits.values())) for s in steps) / 1e18
+        return f"{'≥' if 'min_weth_received' in first else '≤'} {amount(weth)} WETH"
+    units = sum(s.limits["min_receive_units"] for s in steps)
+    scale = 1e18 if steps[0].side == "sell" else 10**decimals
+    return f"≥ {amount(units / scale)} / set"
 
 
 def _totals(plan) -> Table:

@@ -16,6 +16,9 @@ from indexops.routes import gim as gim_route
 from indexops.valuation import target_weights_from_units, value
 
 GWEI = 10**9
+DIRECT_GAS_PER_TRADE = 240_000  # TradeModule.trade through a Uniswap V2 adapter
+DELEGATED_GAS_PER_TRADE = 260_000  # the same, through TradeExtension and the manager
+BATCH_GAS_PER_TRADE, BATCH_BASE_GAS = 230_000, 60_000  # batchTrade shares one transaction's overhead
 
 
 @dataclass(frozen=True)
@@ -37,18 +40,18 @@ class PlanInputs:
 
 
 def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, gas_price_gwei: float | None,
-              out: Path | None, data_dir: Path, now: datetime | None = None) -> PlanResult:
-    inputs = read_plan_inputs(connection, target, targets=targets, gas_price_gwei=gas_price_gwei)
+              out: Path | None, data_dir: Path, now: datetime | None = None, batch: bool = False) -> PlanResult:
+    inputs = read_plan_inputs(connection, target, targets=targets, gas_price_gwei=gas_price_gwei, batch=batch)
     plan = assemble(inputs, plan_rebalance_for(inputs), now or datetime.now(timezone.utc))
     path = write_plan(plan, out or default_plan_path(data_dir, target.key, target.where.name, plan.snapshot.block_number))
     return PlanResult(plan=plan, path=path, round_trips=connection.round_trips)
 
 
 def read_plan_inputs(connection, target: ProductOnNetwork, *, targets: Targets | None,
-                     gas_price_gwei: float | None) -> PlanInputs:
+                     gas_price_gwei: float | None, batch: bool = False) -> PlanInputs:
     from indexops.chain.reader import read_snapshot
 
-    route = _route_for(target)
+    route = _route_for(target, batch)
     product, network = target.product, target.where.network
     wanted = targets or _configured_targets(target)
     snapshot = read_snapshot(connection, target, candidates=tuple(s for s in wanted.values if s in network.tokens))
@@ -87,23 +90,68 @@ def _cool_off(target: ProductOnNetwork, symbol: str) -> int:
     return target.product.execution.cool_off
 
 
-def _route_for(target: ProductOnNetwork) -> dict:
-    deployment, network = target.deployment, target.where.network
+def _route_for(target: ProductOnNetwork, batch: bool = False) -> dict:
+    deployment = target.deployment
     where = f"{target.where.source}: products.{target.key}.deployments.{target.where.name}"
-    if deployment.manager_kind != "base-manager":
-        raise UsageError(f"{where}: planning for manager kind {deployment.manager_kind!r} is not available yet")
-    if "gim" not in deployment.extensions:
-        raise UsageError(f"{where}.extensions.gim: missing: a base-manager rebalance is set up through the GIMExtension")
+    if batch and deployment.manager_kind != "delegated":
+        raise UsageError(
+            f"--batch needs the delegated route's BatchTradeExtension; {target.key} is managed by "
+            f"{deployment.manager_kind!r}, whose trades are single calls (a Safe can batch its operator set-up)"
+        )
+    if deployment.manager_kind == "base-manager":
+        return _gim_route(target, where)
+    return _trade_module_route(target, where, batch)
+
+
+def _require(mapping: dict, key: str, where: str, why: str) -> str:
+    if key not in mapping:
+        raise UsageError(f"{where}.{key}: missing: {why}")
+    return mapping[key]
+
+
+def _gim_route(target: ProductOnNetwork, where: str) -> dict:
+    deployment, network = target.deployment, target.where.network
+    extension = _require(deployment.extensions, "gim", f"{where}.extensions", "a base-manager rebalance is set up through the GIMExtension")
+    gim = deployment.modules["gim"]
     adapters = {name: venue.index_adapter for name, venue in network.venues.items() if venue.index_adapter}
     data = {s: bytes.fromhex(c.exchange_data[2:]) for s, c in target.product.components.items() if c.exchange_data != "0x"}
 
     def steps(rebalance, snapshot):
         traders = {h for r in snapshot.roles if r.name == "trader" for h in r.holders}
         missing = [t for t in deployment.allowed_traders if t not in traders]
-        return gim_route.gim_steps(rebalance, snapshot, deployment.modules["gim"], deployment.extensions["gim"],
-                                   adapters, data, missing)
+        return gim_route.gim_steps(rebalance, snapshot, gim, extension, adapters, data, missing)
 
     return {"profile": RouteProfile("one", gim_route.GAS_PER_TRADE), "steps": steps}
+
+
+def _trade_module_route(target: ProductOnNetwork, where: str, batch: bool) -> dict:
+    from indexops.routes import delegated, direct, trade_module_steps as tm
+
+    deployment, network, execution = target.deployment, target.where.network, target.product.execution
+    adapters = {name: venue.trade_adapter for name, venue in network.venues.items() if venue.trade_adapter}
+    if deployment.manager_kind == "direct":
+        module = _require(deployment.modules, "trade", f"{where}.modules", "the direct route trades through TradeModule")
+        call_for, gas = (lambda trade: direct.trade_call(module, deployment.set_token, trade)), DIRECT_GAS_PER_TRADE
+    else:
+        extension = _require(deployment.extensions, "trade", f"{where}.extensions", "the delegated route trades through TradeExtension")
+        call_for = lambda trade: delegated.trade_call(  # noqa: E731
+            extension, deployment.set_token, *trade.as_tuple(), side=trade.side, label=trade.label)
+        gas = DELEGATED_GAS_PER_TRADE
+    if batch:
+        batcher = _require(deployment.extensions, "batch_trade", f"{where}.extensions", "--batch trades through BatchTradeExtension")
+
+        def steps(rebalance, snapshot):
+            fills = tm.fill_trades(rebalance, snapshot, adapters, execution.default_slippage_bps)
+            return tm.batched_steps(fills, lambda trades: delegated.batch_calls(
+                batcher, deployment.set_token, trades, BATCH_GAS_PER_TRADE, BATCH_BASE_GAS, execution.batch_gas_limit),
+                BATCH_GAS_PER_TRADE, BATCH_BASE_GAS)
+
+        return {"profile": RouteProfile("many", BATCH_GAS_PER_TRADE), "steps": steps}
+
+    def steps(rebalance, snapshot):
+        return tm.serial_steps(tm.fill_trades(rebalance, snapshot, adapters, execution.default_slippage_bps), call_for, gas)
+
+    return {"profile": RouteProfile("many", gas), "steps": steps}
 
 
 def _configured_targets(target: ProductOnNetwork) -> Targets:

@@ -141,3 +141,37 @@ def test_a_target_the_pools_cannot_reach_within_the_caps_names_the_component(cli
     assert result.code == 2
     assert result.err.startswith("error: REN: selling ") and "needs more than 3 chunks" in result.err
     assert result.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["serial", "batch"])
+def test_delegated_plan_executes_on_the_stand_in(cli, sandbox, w3, book, real, tmp_path, batch):
+    out = tmp_path / "sbx.json"
+    result = cli("plan", "sbx", "--config", SHIPPED_PRODUCTS, "--out", out, "--gas-price", "30", "--json",
+                 *(["--batch"] if batch else []))
+    assert result.code == 0, result.err
+    plan = load_plan(out)
+    abi = "delegated/BatchTradeExtension" if batch else "delegated/TradeExtension"
+    for step in plan.steps:
+        assert step.signer_role == "operator"
+        assert step.function == ("batchTrade(address,(string,address,uint256,address,uint256,bytes)[])" if batch
+                                 else "trade(address,string,address,uint256,address,uint256,bytes)")
+        fragment = function_fragment(abi, step.function.split("(")[0])
+        values = decode([canonical_type(e) for e in fragment["inputs"]], bytes.fromhex(step.data[10:]))
+        assert values[0].lower() == plan.set_token.lower()
+    if batch:
+        assert plan.totals.transactions < plan.totals.trades or plan.totals.trades == 1
+    operator = book["delegated"]["products"]["sbx"]["operator"]
+    replay(w3, plan.steps, {"operator": operator}, Arbitrageur(w3, book))
+    set_token = real("SetToken", plan.set_token)
+    for row in plan.targets:
+        if row.symbol == "WETH" or row.symbol in {t.symbol for t in plan.skipped} or row.current_unit == row.target_unit:
+            continue
+        unit = set_token.functions.getDefaultPositionRealUnit(row.address).call()
+        assert unit == pytest.approx(row.target_unit, rel=5e-3), row.symbol
+
+
+def test_batch_is_refused_for_the_gim_route(cli, sandbox, tmp_path):
+    result = cli("plan", "dpi", "--config", SHIPPED_PRODUCTS, "--batch", "--out", tmp_path / "x.json")
+    assert result.code == 2
+    assert result.err == ("error: --batch needs the delegated route's BatchTradeExtension; dpi is managed by "
+                          "'base-manager', whose trades are single calls (a Safe can batch its operator set-up)\n")
