@@ -27,6 +27,8 @@ bench: setup
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/status_round_trips.py
 	$(BIN)/python bench/split_optimality.py
+	$(BIN)/python bench/planning_speed.py
+	$(BIN)/python bench/execution_cost.py
 
 clean-sandbox:
 	-$(BIN)/indexops sandbox down

@@ -52,9 +52,12 @@ def products_file_with(products: dict[str, dict], book: dict, path: Path) -> Pat
     )
     body = body.replace("[networks.sandbox.tokens]\n", "[networks.sandbox.tokens]\n" + token_lines, 1)
     for key, deployed in products.items():
-        symbols = list(deployed["tokens"]) + ["WETH"]
-        weights = [0.0] * (len(symbols) - 1) + [1.0]  # targets are irrelevant to reading state
-        components = ", ".join(f"{s} = {{ weight = {w} }}" for s, w in zip(symbols, weights))
+        symbols = list(deployed["tokens"])
+        # every other component up or down by a fifth: a rebalance that trades each of them
+        raw = [1.2 if i % 2 else 0.8 for i in range(len(symbols))]
+        weights = [0.99 * r / sum(raw) for r in raw]
+        weights[-1] = 0.99 - sum(weights[:-1])
+        components = ", ".join(f"{s} = {{ weight = {w!r} }}" for s, w in zip(symbols, weights)) + ", WETH = { weight = 0.01 }"
         body += f"""
 [products.{key}]
 name = "Synthetic {key}"

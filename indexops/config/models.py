@@ -79,6 +79,7 @@ class Execution(Strict):
     max_duration_hours: float = Field(strict=True, default=24, gt=0)
     max_chunk_impact_bps: float = Field(strict=True, default=100, gt=0, lt=10_000)
     batch_gas_limit: int = Field(strict=True, default=8_000_000, gt=0)
+    weight_cap: float | None = Field(strict=True, default=None, gt=0, le=1)
     dust_usd: float = Field(strict=True, default=100, ge=0)
 
 

@@ -13,7 +13,7 @@ from indexops.planning.amm import Pool
 from indexops.planning.chunk_pricing import VenuesPerChunk
 from indexops.planning.chunking import ChunkPlan, fixed_impact_baseline, plan_chunks
 from indexops.planning.errors import InvalidComponentData
-from indexops.planning.targets import units_from_weights
+from indexops.planning.targets import capped_weights, units_from_weights
 from indexops.planning.trades import Trade, plan_trades
 from indexops.snapshot import ComponentState, Snapshot
 from indexops.valuation import eth_price_usd, price_in_weth
@@ -109,7 +109,10 @@ def plan_rebalance(
     unknown = sorted(set(target_weights) - set(states))
     if unknown:
         raise InvalidComponentData(f"{', '.join(unknown)}: not in the set and not readable as a new component.")
-    planner = _Planner(snapshot, states, {s: target_weights.get(s, 0.0) for s in states}, policy, profile, eth_usd)
+    weights = {s: target_weights.get(s, 0.0) for s in states}
+    if policy.weight_cap is not None:
+        weights = capped_weights(weights, policy.weight_cap)
+    planner = _Planner(snapshot, states, weights, replace(policy, weight_cap=None), profile, eth_usd)
     units, planned, skipped = planner.at_value(planner.value_per_set_weth)
     units, planned, skipped = planner.funded(units, planned, skipped)
     return RebalancePlan(

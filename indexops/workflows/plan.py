@@ -65,6 +65,7 @@ def read_plan_inputs(connection, target: ProductOnNetwork, *, targets: Targets |
         gas_price_wei=gas_price_wei,
         cool_off_seconds={s: _cool_off(target, s) for s in weights},
         venues={s: c.venues for s, c in product.components.items()},
+        weight_cap=product.execution.weight_cap,
     )
     return PlanInputs(target=target, snapshot=snapshot, weights=weights, policy=policy, route=route)
 

@@ -175,3 +175,16 @@ def test_batch_is_refused_for_the_gim_route(cli, sandbox, tmp_path):
     assert result.code == 2
     assert result.err == ("error: --batch needs the delegated route's BatchTradeExtension; dpi is managed by "
                           "'base-manager', whose trades are single calls (a Safe can batch its operator set-up)\n")
+
+
+def test_weight_cap_is_applied_until_no_component_exceeds_it(cli, sandbox, tmp_path):
+    config = tmp_path / "products.toml"
+    config.write_text(SHIPPED_PRODUCTS.read_text().replace(
+        "[products.dpi.execution]\n", "[products.dpi.execution]\nweight_cap = 0.16\n", 1))
+    out = tmp_path / "capped.json"
+    assert cli("plan", "dpi", "--config", config, "--out", out, "--gas-price", "30").code == 0
+    weights = {row.symbol: row.target_weight for row in load_plan(out).targets}
+    assert max(weights.values()) <= 0.16 + 1e-12
+    assert weights["UNI"] == pytest.approx(0.16) and weights["AAVE"] == pytest.approx(0.16)
+    assert sum(weights.values()) == pytest.approx(1.0)
+    assert weights["SNX"] > 0.08  # the excess went to the uncapped names pro rata
