@@ -26,6 +26,15 @@ class GimComponentTarget:
     exchange_data: bytes = b""
 
 
+# GIMExtension setter, what it sets, the target's value for it, and how to compare with executionInfo
+SETTINGS = (
+    ("setTradeMaximums", "trade maximums", lambda t: t.max_size, lambda t, now: t.max_size != now.max_size),
+    ("setExchanges", "exchanges", lambda t: t.exchange, lambda t, now: t.exchange != now.exchange),
+    ("setCoolOffPeriods", "cool-off periods", lambda t: t.cool_off, lambda t, now: t.cool_off != now.cool_off),
+    ("setExchangeData", "exchange data", lambda t: t.exchange_data, lambda t, now: t.exchange_data != now.exchange_data),
+)
+
+
 def setup_calls(
     extension: str,
     targets: Sequence[GimComponentTarget],
@@ -37,34 +46,13 @@ def setup_calls(
     """The operator's calls: trade settings that changed, traders to allow, then startRebalanceWithUnits."""
     traded = [t for t in targets if t.address != weth]
     calls = []
-    changed = _changed(traded, current, lambda t, now: t.max_size != now.max_size)
-    if changed:
-        calls.append(make_call(
-            "GIMExtension", "setTradeMaximums", extension,
-            [[t.address for t in changed], [t.max_size for t in changed]], "operator",
-            f"set trade maximums of {_names(changed)}",
-        ))
-    changed = _changed(traded, current, lambda t, now: t.exchange != now.exchange)
-    if changed:
-        calls.append(make_call(
-            "GIMExtension", "setExchanges", extension,
-            [[t.address for t in changed], [t.exchange for t in changed]], "operator",
-            f"set exchanges of {_names(changed)}",
-        ))
-    changed = _changed(traded, current, lambda t, now: t.cool_off != now.cool_off)
-    if changed:
-        calls.append(make_call(
-            "GIMExtension", "setCoolOffPeriods", extension,
-            [[t.address for t in changed], [t.cool_off for t in changed]], "operator",
-            f"set cool-off periods of {_names(changed)}",
-        ))
-    changed = _changed(traded, current, lambda t, now: t.exchange_data != now.exchange_data)
-    if changed:
-        calls.append(make_call(
-            "GIMExtension", "setExchangeData", extension,
-            [[t.address for t in changed], [t.exchange_data for t in changed]], "operator",
-            f"set exchange data of {_names(changed)}",
-        ))
+    for function, what, value, differs in SETTINGS:
+        changed = _changed(traded, current, differs)
+        if changed:
+            calls.append(make_call(
+                "GIMExtension", function, extension, [[t.address for t in changed], [value(t) for t in changed]],
+                "operator", f"set {what} of {_names(changed)}",
+            ))
     if traders_to_allow:
         calls.append(make_call(
             "GIMExtension", "setTraderStatus", extension,
