@@ -35,6 +35,7 @@ def build_plan(
             for t in rebalance.targets
         ],
         "state_digest": state_digest(snapshot_state(snapshot)),
+        "state": snapshot_state(snapshot),
         "steps": [_step(index, step) for index, step in enumerate(steps)],
         "totals": _totals(rebalance.totals, rebalance, setup_gas, setup_count, nav_usd,
                           gas=sum(s.gas_estimate for s in steps), transactions=len(steps)),
@@ -55,16 +56,21 @@ def snapshot_state(snapshot: Snapshot) -> dict:
         "position_multiplier": snapshot.position_multiplier,
         "manager": snapshot.manager,
         "roles": {r.name: sorted(r.holders) for r in snapshot.roles},
-        "components": {
-            c.address: {
-                "unit": c.unit,
-                "balance": c.balance,
-                "pools": {p.venue: [p.token_reserve, p.weth_reserve] for p in c.pools},
-                "gim": None if c.gim is None else [c.gim.max_size, c.gim.cool_off, c.gim.last_trade, c.gim.exchange],
-            }
-            for c in snapshot.components
-        },
+        "components": {c.address: _component_state(c) for c in snapshot.components},
     }
+
+
+def _component_state(component) -> dict:
+    state = {
+        "symbol": component.symbol,
+        "unit": component.unit,
+        "balance": component.balance,
+        "pools": {p.venue: [p.token_reserve, p.weth_reserve] for p in component.pools},
+    }
+    if component.gim is not None:
+        gim = component.gim
+        state["gim"] = [gim.max_size, gim.cool_off, gim.last_trade, gim.exchange]
+    return state
 
 
 def _step(index: int, step) -> dict:

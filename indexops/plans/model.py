@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
 from indexops.plans.canonical import content_hash
+from indexops.plans.state import state_digest
 from indexops.plans.fields import (
     BUILT,
     FILE,
@@ -134,6 +135,7 @@ class Plan(_Frozen):
     set_token: Address
     targets: tuple[TargetRow, ...]
     state_digest: Hash32
+    state: Args = {}  # the chain values the digest covers, so an executor can say what moved
     steps: tuple[Step, ...]
     totals: Totals
     baseline: Totals | None
@@ -147,6 +149,8 @@ class Plan(_Frozen):
                 raise ValueError(
                     f"steps[{position}] has index {step.index}; step indexes count up from 0 with no gaps"
                 )
+        if self.state and state_digest(self.state) != self.state_digest:
+            raise ValueError("state_digest is not the digest of state")
         if mode_of(info) == BUILT and (computed := content_hash(self)) != self.content_hash:
             raise ValueError(
                 f"content_hash {self.content_hash} is not the hash of the plan ({computed}); build plans with seal()"
