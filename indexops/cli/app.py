@@ -7,7 +7,7 @@ import sys
 import typer
 
 from indexops import __version__
-from indexops.cli import plan, products, sandbox, status
+from indexops.cli import execute, plan, products, sandbox, status
 from indexops.errors import IndexopsError
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.add_typer(sandbox.app, name="sandbox")
 app.command("status")(status.status)
 app.command("plan")(plan.plan)
 app.command("show")(plan.show)
+app.command("execute")(execute.execute)
 
 
 def _version(value: bool) -> None:

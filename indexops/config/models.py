@@ -10,11 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from indexops.config.types import Address, HexData
 
 UNISWAP_V2_PAIR_INIT_CODE_HASH = "0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f"
+UNISWAP_V3_POOL_INIT_CODE_HASH = "0xe34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54"
 
 ManagerKind = Literal["delegated", "base-manager", "direct"]
 ModuleName = Literal["trade", "gim", "streaming_fee", "basic_issuance", "debt_issuance", "claim", "wrap", "airdrop"]
@@ -34,15 +35,32 @@ class Token(Strict):
 
 
 class Venue(Strict):
-    """A constant-product exchange on one network, and the names Set's registry knows it by."""
+    """An exchange on one network, and the names Set's registry knows it by.
 
-    kind: Literal["uniswap-v2"]
+    A "uniswap-v2" venue is a constant-product pair per token pair; a "uniswap-v3" venue is one
+    pool per token pair at `fee_tier` (hundredths of a basis point: 3000 is 0.3%), whose fee in
+    basis points is `fee_tier / 100`, and whose `quoter` checks planned amounts.
+    """
+
+    kind: Literal["uniswap-v2", "uniswap-v3"]
     factory: Address
     router: Address
     fee_bps: int = Field(strict=True, default=30, ge=0, lt=10_000)
+    fee_tier: int | None = Field(strict=True, default=None, gt=0, lt=1_000_000)
+    quoter: Address | None = None
     trade_adapter: str | None = None
     index_adapter: str | None = None
     init_code_hash: HexData = UNISWAP_V2_PAIR_INIT_CODE_HASH
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_of_v3(cls, data):
+        if not isinstance(data, dict) or data.get("kind") != "uniswap-v3":
+            return data
+        data = {"init_code_hash": UNISWAP_V3_POOL_INIT_CODE_HASH, **data}
+        if isinstance(data.get("fee_tier"), int) and "fee_bps" not in data:
+            data["fee_bps"] = data["fee_tier"] // 100
+        return data
 
 
 class WellKnownContracts(Strict):
@@ -80,6 +98,8 @@ class Execution(Strict):
     max_chunk_impact_bps: float = Field(strict=True, default=100, gt=0, lt=10_000)
     batch_gas_limit: int = Field(strict=True, default=8_000_000, gt=0)
     weight_cap: float | None = Field(strict=True, default=None, gt=0, le=1)
+    max_plan_age_blocks: int = Field(strict=True, default=300, gt=0)
+    drift_tolerance_bps: float = Field(strict=True, default=50, ge=0)
     dust_usd: float = Field(strict=True, default=100, ge=0)
 
 

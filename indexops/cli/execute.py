@@ -1,0 +1,175 @@
+"""`indexops execute PLANFILE`: run a reviewed plan, exactly once per step, resumable."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from indexops.cli import context
+from indexops.cli.options import ConfigOption, DebugOption, JsonOption, RpcUrlOption
+from indexops.cli.output import emit_json, note, stdout
+from indexops.errors import UsageError
+
+
+def execute(
+    plan_file: Annotated[Path, typer.Argument(help="A plan file written by `indexops plan`.")],
+    account: Annotated[str | None, typer.Option("--account", help="Operator signer: anvil account N (sandbox), a Foundry keystore name, or an address.")] = None,
+    keystore: Annotated[Path | None, typer.Option("--keystore", help="Operator signer from an encrypted JSON keystore file.")] = None,
+    trader: Annotated[str | None, typer.Option("--trader", help="Signer for GIM trades (default: the operator signer).")] = None,
+    max_gas_price: Annotated[float | None, typer.Option("--max-gas-price", help="Never pay a base fee above this (gwei; default: the product's cap).", min=0)] = None,
+    max_gas_wait: Annotated[int, typer.Option("--max-gas-wait", help="Seconds to wait for the base fee to fall under the cap.", min=0)] = 600,
+    receipt_timeout: Annotated[int, typer.Option("--receipt-timeout", help="Seconds to wait for each receipt.", min=1)] = 180,
+    warp: Annotated[bool, typer.Option("--warp", help="Sandbox: move anvil's clock past cool-offs instead of waiting.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Execute a stale plan anyway (says what it overrides).")] = False,
+    journal: Annotated[Path | None, typer.Option("--journal", help="Journal file (default: in the user data dir).")] = None,
+    status: Annotated[bool, typer.Option("--status", help="Show what ran and what did not; send nothing.")] = False,
+    rpc_url: RpcUrlOption = None,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Execute a plan: simulate each step, sign, journal, send, wait; resume where an earlier run stopped."""
+    from indexops.config.selection import choose_product
+    from indexops.execution.journal import Journal
+    from indexops.paths import user_data_dir
+    from indexops.plans import load_plan
+    from indexops.workflows import execute as workflow
+
+    plan = load_plan(plan_file)
+    target = choose_product(context.config(config), plan.product, plan.network)
+    book = Journal.open(workflow.journal_path(journal, user_data_dir()))
+    if status:
+        _show_status(book, plan, target, json_output)
+        return
+    connection = context.connect_to(target.where, rpc_url)
+    workflow.require_chain_id(connection, plan)
+    signers = _signers(plan, target, account, keystore, trader)
+    with book.acquire(plan.content_hash):
+        book.begin_run(plan.content_hash, plan.product, plan.network, plan.chain_id, str(plan_file.resolve()))
+        preflight = workflow.check_before_first_step(connection, target, plan, book, signers, force)
+        for overridden in preflight.overridden:
+            note(f"[bold yellow]--force overrides:[/] {overridden}")
+        _confirm(plan, str(plan_file), yes, json_output, preflight.resuming)
+        workflow.run_plan(
+            connection, target, plan, book, signers, gas_cap_gwei=max_gas_price, warp=warp,
+            report=_reporter(json_output), max_gas_wait=max_gas_wait, receipt_timeout=receipt_timeout,
+            on_warp=_sandbox_market(connection) if warp else None,
+        )
+
+
+def _signers(plan, target, account, keystore, trader) -> dict:
+    from indexops.signing import resolve_signer
+
+    roles = {step.signer_role for step in plan.steps}
+    sandbox = target.where.network.sandbox
+
+    def resolve(choice, path):
+        return resolve_signer(choice, path, environ=os.environ, sandbox=sandbox, password=_ask_password)
+
+    signers = {}
+    if roles & {"operator", "owner"}:
+        signers["operator"] = signers["owner"] = resolve(account, keystore)
+    if "trader" in roles:
+        signers["trader"] = resolve(trader, None) if trader else signers.get("operator") or resolve(account, keystore)
+    return signers
+
+
+def _ask_password(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        raise UsageError(f"{prompt}: not a terminal; set INDEXOPS_KEYSTORE_PASSWORD")
+    import questionary
+
+    return questionary.password(prompt).ask()
+
+
+def _confirm(plan, path: str, yes: bool, json_output: bool, resuming: bool) -> None:
+    if not json_output:
+        from indexops.render.plan import review_tables
+
+        for table in review_tables(plan, path):
+            stdout().print(table)
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError("not a terminal: review the plan with `indexops show` and pass --yes to execute it")
+    import questionary
+
+    verb = "Resume" if resuming else "Execute"
+    if not questionary.confirm(f"{verb} {len(plan.steps)} steps of this plan?", default=False).ask():
+        raise typer.Abort()
+
+
+def _reporter(json_output: bool):
+    def report(kind: str, **fields) -> None:
+        if json_output:
+            sys.stdout.write(json.dumps({"event": kind, **fields}, default=str) + "\n")
+            sys.stdout.flush()
+            return
+        stdout().print(_line(kind, fields))
+
+    return report
+
+
+def _line(kind: str, f: dict) -> str:
+    if kind == "sent":
+        return f"→ step {f['step']}: {f['description']}  [dim]{f['tx_hash']} nonce {f['nonce']}[/]"
+    if kind == "mined":
+        return f"[green]✓[/] step {f['step']} mined in block {f['block']} (gas {f['gas_used']:,})"
+    if kind == "warped":
+        return f"[cyan]⏩[/] step {f['step']}: moved the sandbox clock {f['seconds']} s past the cool-off"
+    if kind == "cool_off":
+        return f"[yellow]…[/] step {f['step']}: waiting {f['seconds']} s for the cool-off"
+    if kind == "gas_wait":
+        return f"[yellow]…[/] base fee {f['base_fee_gwei']:.2f} gwei above the cap {f['cap_gwei']:.2f}; waiting ({f['remaining']} s left)"
+    if kind == "reconciled":
+        return f"[cyan]↺[/] step {f['step']}: {f['how']} {f['tx_hash']}"
+    if kind == "batch_failures":
+        return f"[red]✗[/] step {f['step']}: trades failed inside the batch: {f['failures']}"
+    if kind == "done":
+        return f"[bold green]Plan complete[/]: {f['steps']} steps"
+    return f"{kind}: {f}"
+
+
+def _sandbox_market(connection):
+    """With --warp the clock jumps; the sandbox arbitrageur does what the market would do in that time."""
+    from indexops.sandbox import service
+    from indexops.sandbox.arbitrage import Arbitrageur
+
+    deployment = service.status().deployment
+    if deployment is None:
+        return None
+    arbitrageur = Arbitrageur(connection.w3, deployment)
+    reference = arbitrageur.reference()
+    return lambda: arbitrageur.restore(reference)
+
+
+def _show_status(book, plan, target, json_output: bool) -> None:
+    steps = {s.index: s for s in book.steps(plan.content_hash)}
+    explorer = target.where.network.explorer_url
+    rows = []
+    for step in plan.steps:
+        journaled = steps.get(step.index)
+        attempt = journaled.current if journaled else None
+        rows.append({
+            "step": step.index, "description": step.description,
+            "state": str(journaled.state) if journaled else "planned",
+            "tx_hash": attempt.tx_hash if attempt else None, "block": attempt.block_number if attempt else None,
+            "link": f"{explorer.rstrip('/')}/tx/{attempt.tx_hash}" if attempt and explorer else None,
+        })
+    if json_output:
+        emit_json({"plan": plan.content_hash, "steps": rows})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Execution of {plan.product} on {plan.network} ({plan.content_hash[:10]}…)", title_justify="left")
+    for name in ("#", "state", "what", "transaction"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(str(row["step"]), row["state"], row["description"], row["link"] or row["tx_hash"] or "—")
+    stdout().print(table)

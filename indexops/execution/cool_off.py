@@ -1,0 +1,43 @@
+"""How long until a trade step may go: GIM enforces its cool-off on chain; other routes keep the plan's."""
+
+from __future__ import annotations
+
+import json
+
+from indexops.chain.abis import contract
+from indexops.execution import chain_ops
+
+GIM_TRADE = "trade(address,address,uint256)"
+
+
+class CoolOffClock:
+    def __init__(self, w3, plan, journal, gim: str | None):
+        self.w3, self.plan, self.journal = w3, plan, journal
+        self.gim = contract(w3, "GeneralIndexModule", gim) if gim else None
+
+    def seconds_until_ready(self, step) -> int:
+        if step.phase != "trade" or (step.chunk or 1) == 1:
+            return 0
+        now = chain_ops.block_timestamp(self.w3)
+        if step.function == GIM_TRADE and self.gim is not None:
+            info = self.gim.functions.executionInfo(self.plan.set_token, step.args["_component"]).call()
+            _target, _max_size, cool_off, last_trade = info[:4]
+            return max(0, last_trade + cool_off - now + 1)
+        previous = self._previous_chunk(step)
+        if previous is None:
+            return 0
+        mined_at = self._mined_timestamp(previous.index)
+        return 0 if mined_at is None else max(0, mined_at + previous.cool_off_after - now + 1)
+
+    def _previous_chunk(self, step):
+        for earlier in reversed(self.plan.steps[: step.index]):
+            same_component = step.component is None or earlier.component == step.component
+            if earlier.phase == "trade" and earlier.chunk == step.chunk - 1 and same_component and earlier.side == step.side:
+                return earlier
+        return None
+
+    def _mined_timestamp(self, index: int) -> int | None:
+        attempt = self.journal.step(self.plan.content_hash, index).current
+        if attempt is None or attempt.fills_json is None:
+            return None
+        return json.loads(attempt.fills_json).get("block_timestamp")

@@ -1,0 +1,200 @@
+"""Execute a plan's steps exactly once each: simulate, sign, journal, send, wait, record.
+
+The journal entry for a transaction is written before the transaction is broadcast, and on
+start every step left in flight is reconciled by its hash and nonce before anything new is
+signed, so a crash or a lost connection at any point never sends a step twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from eth_utils import keccak, to_hex
+
+from indexops.errors import ChainError, IndexopsError
+from indexops.execution import chain_ops
+from indexops.execution.faults import FaultPoints
+from indexops.execution.fees import Fees, GasPriceAboveCap, fees_under_cap
+from indexops.execution.fills import fills_in
+from indexops.routes.delegated import failed_trades
+
+
+class StepReverted(ChainError):
+    def __init__(self, index: int, description: str, tx_hash: str):
+        super().__init__(f"step {index} ({description}) reverted on chain in {tx_hash}; later steps were not sent")
+
+
+class TradesFailedInBatch(ChainError):
+    def __init__(self, index: int, failures: list):
+        detail = "; ".join(f"trade {f.index}: {f.reason}" for f in failures)
+        super().__init__(
+            f"step {index}: {len(failures)} trade(s) failed inside the batch ({detail}); the rest executed. "
+            "Re-plan to trade what remains"
+        )
+
+
+class NonceTakenElsewhere(ChainError):
+    def __init__(self, index: int, nonce: int, sender: str):
+        super().__init__(
+            f"step {index}: nonce {nonce} of {sender} was used by another transaction while this step was in flight; "
+            "check that account's history and re-plan"
+        )
+
+
+class ReceiptTimeout(ChainError):
+    def __init__(self, index: int, tx_hash: str, seconds: int):
+        super().__init__(
+            f"step {index}: no receipt for {tx_hash} after {seconds} s; it is journaled: run the same command again "
+            "to reconcile it (it will not be sent twice)"
+        )
+
+
+@dataclass(frozen=True)
+class ExecutionSettings:
+    gas_cap_wei: int | None = None
+    max_gas_wait_seconds: int = 600
+    poll_seconds: float = 5.0
+    receipt_timeout_seconds: int = 180
+    gas_margin: float = 1.25
+    warp: bool = False  # sandbox only: move the clock instead of waiting out cool-offs
+    on_warp: Callable[[], None] | None = None  # what the market does while the clock moves (sandbox arbitrage)
+
+
+class Executor:
+    def __init__(self, w3, plan, journal, signers: Mapping[str, object], settings: ExecutionSettings,
+                 report: Callable[..., None] = lambda kind, **fields: None, sleep=time.sleep,
+                 faults: FaultPoints | None = None, cool_off_ready: Callable | None = None):
+        self.w3, self.plan, self.journal, self.signers = w3, plan, journal, signers
+        self.settings, self.report, self.sleep = settings, report, sleep
+        self.faults = faults or FaultPoints()
+        self.cool_off_ready = cool_off_ready or (lambda step: 0)
+        self.hash = plan.content_hash
+
+    def run(self) -> None:
+        self.reconcile()
+        while (index := self.journal.next_step(self.hash, len(self.plan.steps))) is not None:
+            self.execute(self.plan.steps[index])
+        self.report("done", steps=len(self.plan.steps))
+
+    def reconcile(self) -> None:
+        """Settle every step left in flight by an earlier run before anything new is signed."""
+        for journaled in self.journal.pending(self.hash):
+            step = self.plan.steps[journaled.index]
+            attempts = journaled.in_flight
+            for attempt in attempts:
+                receipt = chain_ops.receipt_or_none(self.w3, attempt.tx_hash)
+                if receipt is not None:
+                    self.report("reconciled", step=step.index, tx_hash=attempt.tx_hash, how="mined")
+                    self._record(step, receipt)
+                    break
+            else:
+                latest = attempts[-1]
+                if not chain_ops.is_known(self.w3, latest.tx_hash):
+                    if chain_ops.mined_nonce(self.w3, latest.sender) > latest.nonce:
+                        self.journal.record_replaced(self.hash, step.index, tx_hash=latest.tx_hash)
+                        raise NonceTakenElsewhere(step.index, latest.nonce, latest.sender)
+                    chain_ops.broadcast(self.w3, latest.raw_tx)  # the very same signed transaction
+                    self.report("reconciled", step=step.index, tx_hash=latest.tx_hash, how="rebroadcast")
+                self.journal.record_sent(self.hash, step.index, tx_hash=latest.tx_hash)
+                self._record(step, self._wait_for_receipt(step, latest.tx_hash))
+
+    def execute(self, step) -> None:
+        signer = self.signers[step.signer_role]
+        self._honour_cool_off(step)
+        try:
+            chain_ops.simulate(self.w3, signer.address, step.to, step.data, step.value)
+        except ValueError as reason:
+            raise chain_ops.StepWouldRevert(step.index, step.description, str(reason)) from None
+        gas = self._gas_limit(step, signer.address)
+        fees = self._fees_under_cap()
+        nonce = chain_ops.pending_nonce(self.w3, signer.address)
+        raw = signer.sign_transaction({
+            "type": 2, "chainId": self.plan.chain_id, "nonce": nonce, "to": step.to, "data": step.data,
+            "value": step.value, "gas": gas, **fees.as_tx_fields(),
+        })
+        tx_hash = to_hex(keccak(raw))
+        self.journal.record_signed(self.hash, step.index, signer.address, nonce, tx_hash, raw, fees.max_fee_per_gas, gas)
+        self.faults.reach("signed")
+        chain_ops.broadcast(self.w3, raw)
+        self.faults.reach("sent")
+        self.journal.record_sent(self.hash, step.index, tx_hash=tx_hash)
+        self.report("sent", step=step.index, tx_hash=tx_hash, description=step.description, nonce=nonce, gas=gas,
+                    max_fee_gwei=fees.max_fee_per_gas / 1e9)
+        self.faults.reach("recorded_sent")
+        receipt = self._wait_for_receipt(step, tx_hash)
+        self.faults.reach("mined")
+        self._record(step, receipt)
+        self.faults.reach("recorded_mined")
+
+    def _record(self, step, receipt) -> None:
+        fills = [f.as_json() for f in fills_in(receipt["logs"])]
+        failures = failed_trades(receipt["logs"], step.to, self.plan.set_token) if step.function.startswith("batchTrade(") else []
+        self.journal.record_mined(
+            self.hash, step.index, receipt["blockNumber"], receipt["gasUsed"], receipt["status"],
+            {"fills": fills, "failed_trades": [{"index": f.index, "reason": f.reason} for f in failures],
+             "block_timestamp": chain_ops.block_timestamp(self.w3, receipt["blockNumber"])},
+            tx_hash=to_hex(receipt["transactionHash"]), effective_gas_price=receipt.get("effectiveGasPrice"),
+        )
+        tx_hash = to_hex(receipt["transactionHash"])
+        if receipt["status"] != 1:
+            raise StepReverted(step.index, step.description, tx_hash)
+        self.report("mined", step=step.index, tx_hash=tx_hash, block=receipt["blockNumber"], gas_used=receipt["gasUsed"],
+                    fills=fills, expected=dict(step.expected))
+        if failures:
+            self.report("batch_failures", step=step.index, failures=[(f.index, f.reason) for f in failures])
+            raise TradesFailedInBatch(step.index, failures)
+
+    def _honour_cool_off(self, step) -> None:
+        wait = self.cool_off_ready(step)
+        if wait <= 0:
+            return
+        if self.settings.warp:
+            if self.settings.on_warp is not None:
+                self.settings.on_warp()
+            chain_ops.warp(self.w3, wait)
+            self.report("warped", step=step.index, seconds=wait)
+            return
+        self.report("cool_off", step=step.index, seconds=wait)
+        while wait > 0:
+            self.faults.reach("cool_off")
+            self.sleep(min(wait, self.settings.poll_seconds))
+            wait = self.cool_off_ready(step)
+
+    def _gas_limit(self, step, sender: str) -> int:
+        try:
+            estimate = chain_ops.estimate_gas(self.w3, sender, step.to, step.data, step.value)
+        except Exception as error:  # estimation reverts the way the call does
+            raise chain_ops.StepWouldRevert(step.index, step.description, chain_ops.revert_reason(error)) from None
+        margin = int(estimate * self.settings.gas_margin)
+        # a batch is sent with its planned budget: a starved trade fails inside try/catch without reverting
+        return max(margin, step.gas_estimate) if step.function.startswith("batchTrade(") else margin
+
+    def _fees_under_cap(self) -> Fees:
+        waited = 0
+        while True:
+            base = chain_ops.base_fee(self.w3)
+            fees = fees_under_cap(base, self.settings.gas_cap_wei)
+            if fees is not None:
+                return fees
+            if waited >= self.settings.max_gas_wait_seconds:
+                raise GasPriceAboveCap(base, self.settings.gas_cap_wei, waited)
+            self.report("gas_wait", base_fee_gwei=base / 1e9, cap_gwei=self.settings.gas_cap_wei / 1e9,
+                        remaining=self.settings.max_gas_wait_seconds - waited)
+            self.sleep(self.settings.poll_seconds)
+            waited += self.settings.poll_seconds
+
+    def _wait_for_receipt(self, step, tx_hash: str):
+        deadline = time.monotonic() + self.settings.receipt_timeout_seconds
+        while time.monotonic() < deadline:
+            try:
+                receipt = chain_ops.receipt_or_none(self.w3, tx_hash)
+            except IndexopsError:
+                raise
+            except Exception:  # a dropped connection while waiting: keep asking until the deadline
+                receipt = None
+            if receipt is not None:
+                return receipt
+            self.sleep(min(1.0, self.settings.poll_seconds))
+        raise ReceiptTimeout(step.index, tx_hash, self.settings.receipt_timeout_seconds)
