@@ -59,7 +59,7 @@ def execute(
         workflow.run_plan(
             connection, target, plan, book, signers, gas_cap_gwei=max_gas_price, warp=warp,
             report=_reporter(json_output), max_gas_wait=max_gas_wait, receipt_timeout=receipt_timeout,
-            on_warp=_sandbox_market(connection) if warp else None,
+            on_warp=_sandbox_market(connection, plan) if warp else None,
         )
 
 
@@ -136,8 +136,11 @@ def _line(kind: str, f: dict) -> str:
     return f"{kind}: {f}"
 
 
-def _sandbox_market(connection):
-    """With --warp the clock jumps; the sandbox arbitrageur does what the market would do in that time."""
+def _sandbox_market(connection, plan):
+    """With --warp the clock jumps; the sandbox arbitrageur does what the market would do in that time:
+    it puts the pools back at the prices the plan was made at (also after a restart mid-plan)."""
+    from indexops.chain.uniswap import pair_address
+    from indexops.config.models import UNISWAP_V2_PAIR_INIT_CODE_HASH
     from indexops.sandbox import service
     from indexops.sandbox.arbitrage import Arbitrageur
 
@@ -146,6 +149,13 @@ def _sandbox_market(connection):
         return None
     arbitrageur = Arbitrageur(connection.w3, deployment)
     reference = arbitrageur.reference()
+    weth = deployment["tokens"]["WETH"]
+    for token, component in plan.state.get("components", {}).items():
+        for venue, (token_reserve, weth_reserve) in component.get("pools", {}).items():
+            factory = deployment["venues"].get(venue, {}).get("factory")
+            pair = factory and pair_address(factory, token, weth, UNISWAP_V2_PAIR_INIT_CODE_HASH)
+            if pair in reference and token_reserve and isinstance(reference[pair], float):
+                reference[pair] = int(weth_reserve) / int(token_reserve)
     return lambda: arbitrageur.restore(reference)
 
 
