@@ -71,8 +71,9 @@ KILL_POINTS = [
 
 
 def test_sigkill_at_any_point_never_sends_a_step_twice(cli, sandbox, w3, book, real, tmp_path):
-    path = make_plan(cli, tmp_path, "dpi", "--gas-price", "300")
+    path = make_plan(cli, tmp_path, "dpi", "--gas-price", "30")
     plan = load_plan(path)
+    assert len(plan.steps) > 40  # enough steps that every kill below lands mid-plan
     journal = tmp_path / "journal.sqlite3"
     env = {k: v for k, v in os.environ.items() if k != "INDEXOPS_FAULT"}
     command = [sys.executable, "-m", "indexops", *map(str, execute_args(path, journal, "--account", "1", "--trader", "3"))]
