@@ -7,11 +7,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PoolReserves:
+    """A token/WETH pool as constant-product reserves; for a V3 pool, the current range's virtual reserves."""
+
     venue: str
     pair: str
     token_reserve: int
     weth_reserve: int
     fee_bps: int
+    kind: str = "uniswap-v2"  # or "uniswap-v3"
+    fee_tier: int | None = None  # a V3 pool's fee tier, hundredths of a basis point
 
 
 @dataclass(frozen=True)

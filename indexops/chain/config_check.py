@@ -34,6 +34,8 @@ def _configured_addresses(loaded: LoadedConfig, where: NetworkChoice) -> list[tu
     found = [(f"networks.{where.name}.tokens.{s}", t.address) for s, t in network.tokens.items()]
     for name, venue in network.venues.items():
         found += [(f"networks.{where.name}.venues.{name}.factory", venue.factory), (f"networks.{where.name}.venues.{name}.router", venue.router)]
+        if venue.quoter:
+            found.append((f"networks.{where.name}.venues.{name}.quoter", venue.quoter))
     for name, address in network.contracts.model_dump().items():
         if address:
             found.append((f"networks.{where.name}.contracts.{name}", address))

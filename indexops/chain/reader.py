@@ -7,6 +7,7 @@ number of components.
 
 from __future__ import annotations
 
+from indexops.chain import uniswap_v3
 from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.chain.connection import Connection
@@ -89,18 +90,31 @@ def _module(w3, deployment, key: str):
 
 
 def _queue_reserves(reader: BatchReader, w3, venue: Venue, token: str, weth: str) -> dict:
-    pair = pair_address(venue.factory, token, weth, venue.init_code_hash)
     token_is_first = sort_tokens(token, weth)[0] == token
-    return {"pair": pair, "token_is_first": token_is_first, "ticket": reader.call(contract(w3, "UniswapV2Pair", pair), "getReserves")}
+    if venue.kind == "uniswap-v3":
+        pool = uniswap_v3.pool_address(venue.factory, token, weth, venue.fee_tier, venue.init_code_hash)
+        bound = contract(w3, "UniswapV3Pool", pool)
+        return {"pair": pool, "token_is_first": token_is_first, "kind": venue.kind, "fee_tier": venue.fee_tier,
+                "slot0": reader.call(bound, "slot0"), "liquidity": reader.call(bound, "liquidity")}
+    pair = pair_address(venue.factory, token, weth, venue.init_code_hash)
+    return {"pair": pair, "token_is_first": token_is_first, "kind": venue.kind,
+            "ticket": reader.call(contract(w3, "UniswapV2Pair", pair), "getReserves")}
 
 
 def _reserves(results: list, queued: dict, venue_name: str, fee_bps: int) -> PoolReserves | None:
-    answer = results[queued["ticket"]]
-    if isinstance(answer, CallFailed):
-        return None  # no pool for this pair on this venue
-    reserve0, reserve1, _ = answer
+    if queued["kind"] == "uniswap-v3":
+        slot0, liquidity = results[queued["slot0"]], results[queued["liquidity"]]
+        if isinstance(slot0, CallFailed) or isinstance(liquidity, CallFailed):
+            return None  # no pool for this pair and fee tier on this venue
+        reserve0, reserve1 = uniswap_v3.virtual_reserves(liquidity, slot0[0])
+    else:
+        answer = results[queued["ticket"]]
+        if isinstance(answer, CallFailed):
+            return None  # no pool for this pair on this venue
+        reserve0, reserve1, _ = answer
     token_reserve, weth_reserve = (reserve0, reserve1) if queued["token_is_first"] else (reserve1, reserve0)
-    return PoolReserves(venue=venue_name, pair=queued["pair"], token_reserve=token_reserve, weth_reserve=weth_reserve, fee_bps=fee_bps)
+    return PoolReserves(venue=venue_name, pair=queued["pair"], token_reserve=token_reserve, weth_reserve=weth_reserve,
+                        fee_bps=fee_bps, kind=queued["kind"], fee_tier=queued.get("fee_tier"))
 
 
 def _queue_component(reader: BatchReader, w3, target: ProductOnNetwork, address: str) -> dict:

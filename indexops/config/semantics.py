@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from indexops.config.models import Deployment, Network, Product, ProductsFile
+from indexops.config.models import Deployment, Network, Product, ProductsFile, Venue
 
 WEIGHT_TOLERANCE = 1e-9
 
@@ -34,11 +34,29 @@ def _network_problems(path: str, network: Network) -> Iterator[tuple[str, str]]:
             yield f"{path}.{role}", f"token {symbol!r} is not in {path}.tokens"
     if network.pricing_venue not in network.venues:
         yield f"{path}.pricing_venue", f"unknown venue {network.pricing_venue!r} (venues: {_names(network.venues)})"
+    for name, venue in network.venues.items():
+        yield from _venue_problems(f"{path}.venues.{name}", venue)
     seen: dict[str, str] = {}
     for symbol, token in network.tokens.items():
         if token.address in seen:
             yield f"{path}.tokens.{symbol}", f"duplicate token: same address as {seen[token.address]} ({token.address})"
         seen.setdefault(token.address, symbol)
+
+
+def _venue_problems(path: str, venue: Venue) -> Iterator[tuple[str, str]]:
+    if venue.kind != "uniswap-v3":
+        for key in ("fee_tier", "quoter"):
+            if getattr(venue, key) is not None:
+                yield f"{path}.{key}", f"applies to uniswap-v3 venues only (this venue is {venue.kind!r})"
+        return
+    if venue.fee_tier is None:
+        yield f"{path}.fee_tier", "missing: a uniswap-v3 venue trades in one fee tier's pools (e.g. 3000 for 0.3%)"
+    elif venue.fee_tier % 100:
+        yield f"{path}.fee_tier", f"must be a whole number of basis points, a multiple of 100 (got {venue.fee_tier})"
+    elif venue.fee_bps * 100 != venue.fee_tier:
+        yield f"{path}.fee_bps", f"must be fee_tier / 100 = {venue.fee_tier // 100} for a uniswap-v3 venue (got {venue.fee_bps})"
+    if venue.quoter is None:
+        yield f"{path}.quoter", "missing: a uniswap-v3 venue's planned amounts are checked with its Quoter"
 
 
 def _product_problems(path: str, product: Product, config: ProductsFile) -> Iterator[tuple[str, str]]:

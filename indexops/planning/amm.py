@@ -4,6 +4,9 @@ A `Pool` is oriented for one trade direction: `reserve_in` is the token sent to 
 `reserve_out` the token received. Router02 hard-codes a 0.3% fee as 997/1000; here the fee is
 `fee_bps` out of 10000, which with `fee_bps=30` gives byte-identical results (9970/10000 is
 997/1000 with both sides scaled by 10, and floor division does not see the scale).
+
+A Uniswap V3 pool within one tick range follows the same formulas on its virtual reserves
+(L / sqrt(P) and L x sqrt(P)); its own rounding differs from Router02's by a few base units.
 """
 
 from __future__ import annotations

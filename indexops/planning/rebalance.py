@@ -202,7 +202,13 @@ def _price(state: ComponentState, weth: str) -> float:
 
 
 def _oriented_pools(state: ComponentState, side: str, allowed: tuple[str, ...]) -> dict[str, Pool]:
-    """The component's pools as the trade sees them: token -> WETH to sell, WETH -> token to buy."""
+    """The component's pools as the trade sees them: token -> WETH to sell, WETH -> token to buy.
+
+    A Uniswap V3 pool enters as the constant-product pool of its current range's virtual reserves,
+    which is exact while the price stays in that range (the sandbox's V3 pools are full range). A
+    trade that would cross an initialized tick is priced as if the range went on; the Quoter check
+    made after planning (`indexops.chain.quotes`) catches the difference.
+    """
     pools = {}
     for reserves in state.pools:
         if allowed and reserves.venue not in allowed:

@@ -86,6 +86,17 @@ def _changed(targets, current, differs) -> list[GimComponentTarget]:
     return out
 
 
+def _traded_exchange_data(venue: str, adapter: str, symbol: str, now: GimExecution | None,
+                          configured: Mapping[str, bytes], venue_data: Mapping[str, bytes]) -> bytes:
+    """The venue's own data, else the configured data, else GIM's current data if it stays on the same adapter
+    (another adapter's data, such as a V3 fee tier, would make this one revert)."""
+    if venue in venue_data:
+        return venue_data[venue]
+    if symbol in configured:
+        return configured[symbol]
+    return now.exchange_data if now is not None and now.exchange == adapter else b""
+
+
 def _names(targets: Sequence[GimComponentTarget]) -> str:
     names = [t.symbol for t in targets]
     return ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:4])} and {len(names) - 4} more"
@@ -96,8 +107,12 @@ SETUP_GAS_BASE, SETUP_GAS_PER_COMPONENT = 60_000, 30_000
 
 
 def gim_steps(plan, snapshot, gim: str, extension: str, index_adapters: dict[str, str],
-              exchange_data: dict[str, bytes], traders_to_allow=()) -> list:
-    """The base-manager route for a whole RebalancePlan: operator setup, then trader GIM.trade calls."""
+              exchange_data: dict[str, bytes], traders_to_allow=(), venue_data: Mapping[str, bytes] | None = None) -> list:
+    """The base-manager route for a whole RebalancePlan: operator setup, then trader GIM.trade calls.
+
+    `exchange_data` is configured per component; `venue_data` is what a venue's adapter needs
+    whatever the component (a Uniswap V3 venue's fee tier), and wins when that venue is chosen.
+    """
     from indexops.routes.steps import PlannedStep, trade_rounds
 
     trading = {p.trade.component: p for p in plan.trades}
@@ -106,14 +121,15 @@ def gim_steps(plan, snapshot, gim: str, extension: str, index_adapters: dict[str
     for row in plan.targets:
         now = current.get(row.address)
         planned = trading.get(row.symbol)
+        data = exchange_data.get(row.symbol, now.exchange_data if now is not None else b"")
         if planned is not None:
             venue = planned.chunks.chunks[0].fills[0].venue
             settings = (planned.chunks.largest_chunk_quantity, index_adapters[venue], planned.cool_off)
+            data = _traded_exchange_data(venue, settings[1], row.symbol, now, exchange_data, venue_data or {})
         elif now is not None:
             settings = (now.max_size, now.exchange, now.cool_off)
         else:
             settings = (0, "", 0)
-        data = exchange_data.get(row.symbol, now.exchange_data if now is not None else b"")
         targets.append(GimComponentTarget(row.address, row.symbol, row.target_unit, *settings, exchange_data=data))
     steps = [
         PlannedStep(call=call, phase="setup",

@@ -7,16 +7,20 @@ as the gas limit allows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from indexops.routes.direct import Trade, units_to_receive_at_least, units_to_send
 from indexops.routes.steps import PlannedStep, trade_rounds
+from indexops.routes.uniswap_v3_data import single_hop_path
 
 BPS = 10_000
 
 
-def fill_trades(plan, snapshot, trade_adapters: dict[str, str], slippage_bps: int):
-    """(planned trade, chunk index, fill, Trade) in execution order."""
+def fill_trades(plan, snapshot, trade_adapters: dict[str, str], slippage_bps: int,
+                fee_tiers: Mapping[str, int] | None = None):
+    """(planned trade, chunk index, fill, Trade) in execution order; `fee_tiers` names the Uniswap V3
+    venues, whose adapter takes the swap path as its data."""
+    fee_tiers = fee_tiers or {}
     supply = snapshot.total_supply
     out = []
     for planned, k in trade_rounds(plan.trades):
@@ -26,9 +30,10 @@ def fill_trades(plan, snapshot, trade_adapters: dict[str, str], slippage_bps: in
                 send, receive, minimum = component, weth, fill.weth_limit
             else:  # exact WETH in, at least the component amount less the slippage out
                 send, receive, minimum = weth, component, fill.amount_out * (BPS - slippage_bps) // BPS
+            data = single_hop_path(send, fee_tiers[fill.venue], receive) if fill.venue in fee_tiers else b""
             trade = Trade(
                 planned.trade.side, trade_adapters[fill.venue], send, units_to_send(fill.amount_in, supply),
-                receive, units_to_receive_at_least(minimum, supply), b"", f"{planned.trade.component} on {fill.venue}",
+                receive, units_to_receive_at_least(minimum, supply), data, f"{planned.trade.component} on {fill.venue}",
             )
             out.append((planned, k, fill, trade))
     return out

@@ -1,18 +1,25 @@
 """An arbitrageur for the sandbox: puts every component/WETH pool back at its reference price.
 
 Real markets do this between the chunks of a TWAP; plans assume it, so tests and benchmarks that
-execute plans on the sandbox call `restore` between chunks.
+execute plans on the sandbox call `restore` between chunks. Uniswap V2 pairs are traded directly
+by the input found by bisection; Uniswap V3 pools through the SwapRouter with the reference
+price as the swap's price limit, where the pool stops exactly.
 """
 
 from __future__ import annotations
 
+from indexops.chain import uniswap_v3
 from indexops.chain.abis import contract
 from indexops.chain.uniswap import pair_address, sort_tokens
-from indexops.config.models import UNISWAP_V2_PAIR_INIT_CODE_HASH
+from indexops.config.models import UNISWAP_V2_PAIR_INIT_CODE_HASH, UNISWAP_V3_POOL_INIT_CODE_HASH
 from indexops.errors import SandboxError
 from indexops.planning.amm import Pool, amount_out
+from indexops.sandbox.scenario import UNISWAP_V3_FEE_TIER
 
 PRICE_TOLERANCE = 1e-6
+FAR_DEADLINE = 2**63
+MAX_UINT = 2**256 - 1
+FEE_TIER_UNIT = 1_000_000
 
 
 class Arbitrageur:
@@ -20,19 +27,31 @@ class Arbitrageur:
         self.w3 = w3
         self.account = deployment["accounts"]["arbitrageur"]
         self.weth = deployment["tokens"]["WETH"]
+        traded = [address for symbol, address in deployment["tokens"].items() if symbol not in ("WETH", "USDC")]
+        v2 = [venue for venue in deployment["venues"].values() if "quoter" not in venue]
+        v3 = [venue for venue in deployment["venues"].values() if "quoter" in venue]
         self.pairs = [
             (pair_address(venue["factory"], address, self.weth, UNISWAP_V2_PAIR_INIT_CODE_HASH), address)
-            for venue in deployment["venues"].values()
-            for symbol, address in deployment["tokens"].items()
-            if symbol not in ("WETH", "USDC")
+            for venue in v2 for address in traded
         ]
         self.pairs = [(pair, token) for pair, token in self.pairs if w3.eth.get_code(pair)]
+        self.v3_pools = [
+            (uniswap_v3.pool_address(venue["factory"], address, self.weth, UNISWAP_V3_FEE_TIER, UNISWAP_V3_POOL_INIT_CODE_HASH),
+             address, venue["router"])
+            for venue in v3 for address in traded
+        ]
+        self.v3_pools = [(pool, token, router) for pool, token, router in self.v3_pools if w3.eth.get_code(pool)]
 
-    def reference(self) -> dict[str, float]:
-        """Each pool's current mid price (WETH per token base unit): what `restore` returns to."""
-        return {pair: weth / token for pair, (token, weth) in self._reserves().items() if token and weth}
+    def reference(self) -> dict[str, float | int]:
+        """What `restore` returns to: each V2 pair's mid price (WETH per token base unit) and each
+        V3 pool's sqrtPriceX96."""
+        prices: dict[str, float | int] = {
+            pair: weth / token for pair, (token, weth) in self._reserves().items() if token and weth
+        }
+        prices.update({pool: self._sqrt_price(pool) for pool, _, _ in self.v3_pools})
+        return prices
 
-    def restore(self, reference: dict[str, float]) -> int:
+    def restore(self, reference: dict[str, float | int]) -> int:
         """Trade every pool that moved back to its reference price; returns the number of trades."""
         trades = 0
         for pair, (token_reserve, weth_reserve) in self._reserves().items():
@@ -40,6 +59,12 @@ class Arbitrageur:
             if target is None or abs(weth_reserve / token_reserve / target - 1) < PRICE_TOLERANCE:
                 continue
             self._trade_back(pair, token_reserve, weth_reserve, target)
+            trades += 1
+        for pool, token, router in self.v3_pools:
+            target = reference.get(pool)
+            if target is None or self._sqrt_price(pool) == target:
+                continue
+            self._swap_back_v3(pool, token, router, target)
             trades += 1
         return trades
 
@@ -68,6 +93,30 @@ class Arbitrageur:
         token0, _ = sort_tokens(token, self.weth)
         amounts = (out, 0) if receive_token == token0 else (0, out)
         self._send(contract(self.w3, "UniswapV2Pair", pair).functions.swap(*amounts, self.account, b""))
+
+    def _swap_back_v3(self, pool: str, token: str, router: str, target: int) -> None:
+        bound = contract(self.w3, "UniswapV3Pool", pool).functions
+        current, liquidity = bound.slot0().call()[0], bound.liquidity().call()
+        token0, token1 = sort_tokens(token, self.weth)
+        q96 = uniswap_v3.Q96
+        if current < target:  # token0 too cheap: token1 in raises sqrt(P) by amount1 / L
+            send, receive = token1, token0
+            needed = -(-liquidity * (target - current) // q96)
+        else:  # token0 too dear: token0 in lowers sqrt(P) to L / (L / sqrt(P) + amount0)
+            send, receive = token0, token1
+            needed = -(-liquidity * q96 * (current - target) // (current * target))
+        # More than enough after the fee: the price limit stops the swap at the target, the rest is not taken.
+        amount = needed * FEE_TIER_UNIT // (FEE_TIER_UNIT - UNISWAP_V3_FEE_TIER) * 101 // 100 + 1
+        self._fund(send, amount)
+        erc20 = contract(self.w3, "ERC20", send)
+        if erc20.functions.allowance(self.account, router).call() < amount:
+            self._send(erc20.functions.approve(router, MAX_UINT))
+        self._send(contract(self.w3, "UniswapV3SwapRouter", router).functions.exactInputSingle(
+            (send, receive, UNISWAP_V3_FEE_TIER, self.account, FAR_DEADLINE, amount, 0, target)
+        ))
+
+    def _sqrt_price(self, pool: str) -> int:
+        return contract(self.w3, "UniswapV3Pool", pool).functions.slot0().call()[0]
 
     def _send(self, call, value: int = 0) -> None:
         tx_hash = call.transact({"from": self.account, "value": value, "gas": 300_000})

@@ -20,6 +20,7 @@ class SandboxToken:
     price_usd: float
     uniswap_depth_usd: float  # value of each side of the component/WETH pool
     sushiswap_depth_usd: float = 0.0  # 0: no pool on the second venue
+    uniswap_v3_depth_usd: float = 0.0  # full-range 0.3% pool; 0: no pool
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,9 @@ class SandboxProduct:
 
 TOKENS = (
     SandboxToken("USDC", "USD Coin", 6, 1.0, 0),
-    SandboxToken("UNI", "Uniswap", 18, 8.0, 40e6, 10e6),
-    SandboxToken("AAVE", "Aave Token", 18, 150.0, 25e6, 8e6),
-    SandboxToken("MKR", "Maker", 18, 1500.0, 20e6, 6e6),
+    SandboxToken("UNI", "Uniswap", 18, 8.0, 40e6, 10e6, uniswap_v3_depth_usd=10e6),
+    SandboxToken("AAVE", "Aave Token", 18, 150.0, 25e6, 8e6, uniswap_v3_depth_usd=8e6),
+    SandboxToken("MKR", "Maker", 18, 1500.0, 20e6, 6e6, uniswap_v3_depth_usd=30e6),  # V3 is the deepest
     SandboxToken("SNX", "Synthetix Network Token", 18, 2.5, 6e6, 3e6),
     SandboxToken("COMP", "Compound", 18, 50.0, 8e6, 4e6),
     SandboxToken("YFI", "yearn.finance", 18, 7000.0, 6e6, 3e6),
@@ -103,6 +104,8 @@ SAFE_OWNERS = (4, 5, 6)
 SAFE_THRESHOLD = 2
 ARBITRAGEUR = 8
 DELEGATED_OPERATOR = 7  # the operator of the DelegatedManager products; the owner is DEPLOYER
+
+UNISWAP_V3_FEE_TIER = 3000  # 0.3%, in hundredths of a basis point
 
 GIM_COOL_OFF_SECONDS = 600
 GIM_MAX_TRADE_USD = 250_000

@@ -13,6 +13,7 @@ from indexops.planning.rebalance import PlanningPolicy, RouteProfile, plan_rebal
 from indexops.plans import Plan, default_plan_path, write_plan
 from indexops.plans.build import build_plan
 from indexops.routes import gim as gim_route
+from indexops.routes.uniswap_v3_data import fee_tier_data
 from indexops.valuation import target_weights_from_units, value
 
 GWEI = 10**9
@@ -41,8 +42,12 @@ class PlanInputs:
 
 def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, gas_price_gwei: float | None,
               out: Path | None, data_dir: Path, now: datetime | None = None, batch: bool = False) -> PlanResult:
+    from indexops.chain.quotes import check_v3_fills
+
     inputs = read_plan_inputs(connection, target, targets=targets, gas_price_gwei=gas_price_gwei, batch=batch)
-    plan = assemble(inputs, plan_rebalance_for(inputs), now or datetime.now(timezone.utc))
+    rebalance = check_v3_fills(connection, target.where.network, inputs.snapshot, plan_rebalance_for(inputs),
+                               inputs.policy.slippage_bps, inputs.route["buys_exact_output"])
+    plan = assemble(inputs, rebalance, now or datetime.now(timezone.utc))
     path = write_plan(plan, out or default_plan_path(data_dir, target.key, target.where.name, plan.snapshot.block_number))
     return PlanResult(plan=plan, path=path, round_trips=connection.round_trips)
 
@@ -116,13 +121,15 @@ def _gim_route(target: ProductOnNetwork, where: str) -> dict:
     gim = deployment.modules["gim"]
     adapters = {name: venue.index_adapter for name, venue in network.venues.items() if venue.index_adapter}
     data = {s: bytes.fromhex(c.exchange_data[2:]) for s, c in target.product.components.items() if c.exchange_data != "0x"}
+    venue_data = {name: fee_tier_data(fee_tier) for name, fee_tier in _v3_fee_tiers(network).items()}
 
     def steps(rebalance, snapshot):
         traders = {h for r in snapshot.roles if r.name == "trader" for h in r.holders}
         missing = [t for t in deployment.allowed_traders if t not in traders]
-        return gim_route.gim_steps(rebalance, snapshot, gim, extension, adapters, data, missing)
+        return gim_route.gim_steps(rebalance, snapshot, gim, extension, adapters, data, missing, venue_data)
 
-    return {"profile": RouteProfile("one", gim_route.GAS_PER_TRADE), "steps": steps}
+    # GIM buys an exact component amount for at most the WETH limit (exactOutputSingle on V3)
+    return {"profile": RouteProfile("one", gim_route.GAS_PER_TRADE), "steps": steps, "buys_exact_output": True}
 
 
 def _trade_module_route(target: ProductOnNetwork, where: str, batch: bool) -> dict:
@@ -130,6 +137,7 @@ def _trade_module_route(target: ProductOnNetwork, where: str, batch: bool) -> di
 
     deployment, network, execution = target.deployment, target.where.network, target.product.execution
     adapters = {name: venue.trade_adapter for name, venue in network.venues.items() if venue.trade_adapter}
+    fee_tiers = _v3_fee_tiers(network)
     if deployment.manager_kind == "direct":
         module = _require(deployment.modules, "trade", f"{where}.modules", "the direct route trades through TradeModule")
         call_for, gas = (lambda trade: direct.trade_call(module, deployment.set_token, trade)), DIRECT_GAS_PER_TRADE
@@ -142,17 +150,23 @@ def _trade_module_route(target: ProductOnNetwork, where: str, batch: bool) -> di
         batcher = _require(deployment.extensions, "batch_trade", f"{where}.extensions", "--batch trades through BatchTradeExtension")
 
         def steps(rebalance, snapshot):
-            fills = tm.fill_trades(rebalance, snapshot, adapters, execution.default_slippage_bps)
+            fills = tm.fill_trades(rebalance, snapshot, adapters, execution.default_slippage_bps, fee_tiers)
             return tm.batched_steps(fills, lambda trades: delegated.batch_calls(
                 batcher, deployment.set_token, trades, BATCH_GAS_PER_TRADE, BATCH_BASE_GAS, execution.batch_gas_limit),
                 BATCH_GAS_PER_TRADE, BATCH_BASE_GAS)
 
-        return {"profile": RouteProfile("many", BATCH_GAS_PER_TRADE), "steps": steps}
+        return {"profile": RouteProfile("many", BATCH_GAS_PER_TRADE), "steps": steps, "buys_exact_output": False}
 
     def steps(rebalance, snapshot):
-        return tm.serial_steps(tm.fill_trades(rebalance, snapshot, adapters, execution.default_slippage_bps), call_for, gas)
+        fills = tm.fill_trades(rebalance, snapshot, adapters, execution.default_slippage_bps, fee_tiers)
+        return tm.serial_steps(fills, call_for, gas)
 
-    return {"profile": RouteProfile("many", gas), "steps": steps}
+    # TradeModule trades send an exact amount: a buy spends exact WETH for at least the component
+    return {"profile": RouteProfile("many", gas), "steps": steps, "buys_exact_output": False}
+
+
+def _v3_fee_tiers(network) -> dict[str, int]:
+    return {name: venue.fee_tier for name, venue in network.venues.items() if venue.kind == "uniswap-v3"}
 
 
 def _configured_targets(target: ProductOnNetwork) -> Targets:

@@ -90,7 +90,7 @@ def test_sbx_in_the_products_file_matches_the_deployment(w3, book, real):
     assert set_token.functions.totalSupply().call() == scenario.SBX.supply * UNIT
     assert all(manager.isAllowedAsset(c).call() for c in components) and manager.useAssetAllowlist().call()
     batch = contract(w3, "delegated/BatchTradeExtension", stack["extensions"]["batch_trade"])
-    assert batch.functions.getIntegrations().call() == [UNISWAP, SUSHISWAP]
+    assert batch.functions.getIntegrations().call() == [UNISWAP, SUSHISWAP, "UniswapV3ExchangeAdapter"]
     fee_recipient = real("StreamingFeeModule", book["modules"]["streaming_fee"]).functions.feeStates(set_token.address).call()[0]
     assert fee_recipient == product["delegated_manager"]  # fee splits distribute only what the manager holds
 

@@ -28,6 +28,11 @@ def plan_dpi(cli, tmp_path, *extra):
     return out, result.json()
 
 
+def _text(value) -> str:
+    """A decoded argument as the plan file writes it (bytes as 0x-hex), lower-cased."""
+    return ("0x" + value.hex() if isinstance(value, bytes) else str(value)).lower()
+
+
 def execute_plan_steps(w3, book, plan):
     senders = {"operator": book["products"]["dpi"]["operator"], "trader": book["accounts"]["trader"]}
     return replay(w3, plan.steps, senders, Arbitrageur(w3, book))
@@ -46,7 +51,7 @@ def test_plan_file_steps_decode_to_their_arguments(cli, sandbox, tmp_path):
         for entry, value in zip(fragment["inputs"], values):
             expected = step.args[entry["name"]]
             if isinstance(value, tuple):
-                assert [str(v).lower() for v in value] == [str(v).lower() for v in expected]
+                assert [_text(v) for v in value] == [_text(v) for v in expected]
             else:
                 assert str(value).lower() == str(expected).lower()
     sells = [s for s in plan.steps if s.side == "sell"]

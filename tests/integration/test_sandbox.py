@@ -88,7 +88,8 @@ def test_reset_redeploys_the_same_addresses(cli, sandbox, book, artifacts):
     set_token = w3.eth.contract(address=book["products"]["dpi"]["set_token"], abi=artifacts.get("SetToken").abi)
     issuance = w3.eth.contract(address=book["modules"]["basic_issuance"], abi=artifacts.get("BasicIssuanceModule").abi)
     deployer = book["accounts"]["deployer"]
-    issuance.functions.redeem(set_token.address, 10**18, deployer).transact({"from": deployer})
+    tx = issuance.functions.redeem(set_token.address, 10**18, deployer).transact({"from": deployer})
+    assert w3.eth.wait_for_transaction_receipt(tx).status == 1
     assert set_token.functions.totalSupply().call() == (scenario.DPI.supply - 1) * 10**18
     result = cli("sandbox", "reset", "--json")
     assert result.code == 0, result.err

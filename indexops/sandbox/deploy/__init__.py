@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from indexops.sandbox import scenario
 from indexops.sandbox.artifacts import ArtifactStore
+from indexops.sandbox.deploy import uniswap_v3
 from indexops.sandbox.deploy.core import deploy_set_core, deploy_weth
 from indexops.sandbox.deploy.delegated import deploy_delegated
 from indexops.sandbox.deploy.products import deploy_product
@@ -31,8 +32,11 @@ def deploy_sandbox(w3, artifacts: ArtifactStore) -> dict:
         products[spec.key] = deploy_product(
             d, spec, core, tokens, accounts, operator, VENUES[0].index_adapter
         )
-    delegated = deploy_delegated(d, core, tokens, accounts)  # last, so that every earlier address stays put
-    book = _address_book(core, venues, tokens, safe_stack, safe, products, accounts)
+    delegated = deploy_delegated(d, core, tokens, accounts)  # after the rest, so that every earlier address stays put
+    v3 = uniswap_v3.deploy_uniswap_v3(d, weth, core["integration_registry"], core["modules"])  # likewise, after delegated
+    uniswap_v3.fund_pools(d, v3, tokens, weth)
+    d.send(delegated["extensions"]["batch_trade"].functions.addIntegrations([uniswap_v3.TRADE_ADAPTER]))
+    book = _address_book(core, venues | {uniswap_v3.KEY: v3}, tokens, safe_stack, safe, products, accounts)
     book["modules"]["debt_issuance"] = delegated["debt_issuance"].address
     book["delegated"] = _delegated_book(delegated)
     return book
