@@ -29,6 +29,7 @@ def execute(
     force: Annotated[bool, typer.Option("--force", help="Execute a stale plan anyway (says what it overrides).")] = False,
     journal: Annotated[Path | None, typer.Option("--journal", help="Journal file (default: in the user data dir).")] = None,
     status: Annotated[bool, typer.Option("--status", help="Show what ran and what did not; send nothing.")] = False,
+    rehearse: Annotated[bool, typer.Option("--rehearse", help="Run the plan on a local fork of its network and compare with the plan; send nothing.")] = False,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
@@ -49,6 +50,9 @@ def execute(
         return
     connection = context.connect_to(target.where, rpc_url)
     workflow.require_chain_id(connection, plan)
+    if rehearse:
+        _rehearse(connection, target, plan, account, trader, json_output)
+        return
     signers = _signers(plan, target, account, keystore, trader)
     with book.acquire(plan.content_hash):
         book.begin_run(plan.content_hash, plan.product, plan.network, plan.chain_id, str(plan_file.resolve()))
@@ -59,7 +63,7 @@ def execute(
         workflow.run_plan(
             connection, target, plan, book, signers, gas_cap_gwei=max_gas_price, warp=warp,
             report=_reporter(json_output), max_gas_wait=max_gas_wait, receipt_timeout=receipt_timeout,
-            on_warp=_sandbox_market(connection, plan) if warp else None,
+            on_warp=_sandbox_market(connection.w3, plan) if warp else None,
         )
 
 
@@ -136,27 +140,53 @@ def _line(kind: str, f: dict) -> str:
     return f"{kind}: {f}"
 
 
-def _sandbox_market(connection, plan):
-    """With --warp the clock jumps; the sandbox arbitrageur does what the market would do in that time:
-    it puts the pools back at the prices the plan was made at (also after a restart mid-plan)."""
-    from indexops.chain.uniswap import pair_address
-    from indexops.config.models import UNISWAP_V2_PAIR_INIT_CODE_HASH
+def _sandbox_market(w3, plan):
+    """With --warp the clock jumps; the sandbox arbitrageur does what the market would do in that time."""
     from indexops.sandbox import service
-    from indexops.sandbox.arbitrage import Arbitrageur
+    from indexops.sandbox.market import plan_price_restorer
 
     deployment = service.status().deployment
-    if deployment is None:
-        return None
-    arbitrageur = Arbitrageur(connection.w3, deployment)
-    reference = arbitrageur.reference()
-    weth = deployment["tokens"]["WETH"]
-    for token, component in plan.state.get("components", {}).items():
-        for venue, (token_reserve, weth_reserve) in component.get("pools", {}).items():
-            factory = deployment["venues"].get(venue, {}).get("factory")
-            pair = factory and pair_address(factory, token, weth, UNISWAP_V2_PAIR_INIT_CODE_HASH)
-            if pair in reference and token_reserve and isinstance(reference[pair], float):
-                reference[pair] = int(weth_reserve) / int(token_reserve)
-    return lambda: arbitrageur.restore(reference)
+    return plan_price_restorer(w3, deployment, plan) if deployment is not None else None
+
+
+def _rehearse(connection, target, plan, account, trader, json_output: bool) -> None:
+    from indexops.chain.accounts import parse_account
+    from indexops.chain.connection import connect
+    from indexops.chain.reader import read_snapshot
+    from indexops.execution.rehearsal import Fork, rehearse
+
+    holders = {r.name: r.holders[0] for r in read_snapshot(connection, target).roles if r.holders}
+    sandbox = target.where.network.sandbox
+    senders = {role: holders.get(role) for role in ("operator", "owner", "trader")}
+    if account:
+        senders["operator"] = senders["owner"] = parse_account(account, sandbox, connection)
+    if trader:
+        senders["trader"] = parse_account(trader, sandbox, connection)
+    with Fork(_anvil_for_rehearsal(), connection.rpc_url) as fork:
+        w3 = connect(fork.url, plan.chain_id).w3
+        result = rehearse(w3, plan, senders, target.where.network.tokens[target.where.network.weth].address,
+                          between_rounds=_sandbox_market(w3, plan) if sandbox else None,
+                          report=_reporter(json_output) if json_output else (lambda kind, **fields: None))
+    if not json_output:
+        from indexops.render.rehearsal import rehearsal_table
+
+        stdout().print(rehearsal_table(plan, result))
+    if result.failed:
+        first = result.failed[0]
+        raise UsageError(f"rehearsal: {len(result.failed)} of {len(result.steps)} steps would fail; first: step {first.index} ({first.reason})")
+
+
+def _anvil_for_rehearsal():
+    import shutil
+
+    from indexops.sandbox.toolchain import is_installed, load_toolchain
+
+    if is_installed():
+        return load_toolchain().anvil
+    on_path = shutil.which("anvil")
+    if on_path is None:
+        raise UsageError("--rehearse needs anvil: install Foundry, or run `indexops sandbox install`")
+    return on_path
 
 
 def _show_status(book, plan, target, json_output: bool) -> None:

@@ -187,3 +187,25 @@ def test_a_failed_trade_inside_a_batch_is_reported_and_a_new_plan_finishes(cli, 
     done = cli(*execute_args(retry, journal, "--account", "7", "--warp"))
     assert done.code == 0, done.err
     assert_units_reached(real, load_plan(retry), rel=5e-3)
+
+
+def test_rehearsal_runs_on_a_fork_and_sends_nothing(cli, sandbox, w3, book, real, tmp_path):
+    path = make_plan(cli, tmp_path, "dpi", "--gas-price", "30")
+    plan = load_plan(path)
+    operator, trader = book["products"]["dpi"]["operator"], book["accounts"]["trader"]
+    nonces = (w3.eth.get_transaction_count(operator), w3.eth.get_transaction_count(trader))
+    result = cli("execute", path, "--config", SHIPPED_PRODUCTS, "--rehearse", "--json")
+    assert result.code == 0, result.err
+    rehearsed = [json.loads(line) for line in result.out.splitlines()]
+    assert [e["step"] for e in rehearsed] == [s.index for s in plan.steps]
+    assert all(e["ok"] for e in rehearsed) and all(e["gas_used"] > 0 for e in rehearsed)
+    assert (w3.eth.get_transaction_count(operator), w3.eth.get_transaction_count(trader)) == nonces
+    assert gim_events(real, book, "RebalanceStarted") == []
+
+
+def test_rehearsal_reports_a_step_that_would_fail(cli, sandbox, w3, book, real, tmp_path):
+    path = make_plan(cli, tmp_path, "dpi", "--gas-price", "30")
+    first_trade = next(s.index for s in load_plan(path).steps if s.phase == "trade")
+    result = cli("execute", path, "--config", SHIPPED_PRODUCTS, "--rehearse", "--trader", "5")
+    assert result.code == 2
+    assert result.err.endswith(f"would fail; first: step {first_trade} (Address not permitted to trade)\n")
