@@ -15,10 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/indexops sandbox install
 	touch $(STAMP)
 
+DEMO_PLAN := .demo/dpi.plan.json
+
 demo: setup
 	$(BIN)/indexops sandbox up
 	$(BIN)/indexops status dpi
-	$(BIN)/indexops plan dpi
+	$(BIN)/indexops plan dpi --out $(DEMO_PLAN)
+	$(BIN)/indexops execute $(DEMO_PLAN) --account 1 --trader 3 --warp --yes
+	$(BIN)/indexops status dpi
 
 test: setup
 	$(BIN)/python -m pytest
