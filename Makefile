@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python bench/split_optimality.py
 	$(BIN)/python bench/planning_speed.py
 	$(BIN)/python bench/execution_cost.py
+	$(BIN)/python bench/execution_gas.py
 
 clean-sandbox:
 	-$(BIN)/indexops sandbox down
