@@ -7,7 +7,7 @@ import sys
 import typer
 
 from indexops import __version__
-from indexops.cli import execute, plan, products, sandbox, status
+from indexops.cli import execute, plan, products, safe, sandbox, status
 from indexops.errors import IndexopsError
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(products.app, name="products")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(safe.app, name="safe")
 app.command("status")(status.status)
 app.command("plan")(plan.plan)
 app.command("show")(plan.show)

@@ -1,0 +1,225 @@
+"""`indexops safe ...`: export operator calls for a Safe, decode and verify them, sign, execute, propose."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from indexops.cli import context
+from indexops.cli.options import ConfigOption, DebugOption, JsonOption, NetworkOption, RpcUrlOption
+from indexops.cli.output import emit_json, stdout
+from indexops.errors import IndexopsError, UsageError
+
+app = typer.Typer(
+    help="Multisig: export a plan's operator calls for a Safe, decode and verify, sign, execute, propose.",
+    no_args_is_help=True,
+)
+
+FileArgument = Annotated[Path, typer.Argument(help="A batch file or the *.safetx.json sidecar written by `indexops safe export`.")]
+AccountOption = Annotated[str | None, typer.Option("--account", help="Signer: anvil account N (sandbox), a Foundry keystore name, or an anvil address.")]
+KeystoreOption = Annotated[Path | None, typer.Option("--keystore", help="Signer from an encrypted JSON keystore file.")]
+SERVICE_KEY_ENV = "SAFE_TRANSACTION_SERVICE_API_KEY"
+
+
+class SimulationFailed(IndexopsError):
+    def __init__(self, nonce: int, reason: str):
+        super().__init__(f"simulation: the SafeTx with nonce {nonce} fails on the fork: {reason}")
+
+
+class FlagsRaised(UsageError):
+    def __init__(self, count: int):
+        super().__init__(f"--strict: {count} flag(s) for signers to notice (listed above)")
+
+
+@app.command("export")
+def export(
+    plan_file: Annotated[Path, typer.Argument(help="A plan file written by `indexops plan`.")],
+    multisend: Annotated[bool, typer.Option("--multisend", help="All calls in one atomic SafeTx through MultiSendCallOnly.")] = False,
+    nonce: Annotated[int | None, typer.Option("--nonce", help="First Safe nonce (default: the Safe's next); set it when transactions are queued.", min=0)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory for the files (default: the plan file's).")] = None,
+    safe: Annotated[str | None, typer.Option("--safe", help="The Safe; must be the product's operator of record (default: that operator).")] = None,
+    rpc_url: RpcUrlOption = None,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write the plan's Safe-signed steps as a Transaction Builder batch file and a *.safetx.json sidecar."""
+    from indexops.chain.accounts import parse_address
+    from indexops.config.selection import choose_product
+    from indexops.plans import load_plan
+    from indexops.render.safe import export_json, export_table
+    from indexops.workflows.safe_export import export_plan
+
+    loaded = context.config(config)
+    plan = load_plan(plan_file)
+    target = choose_product(loaded, plan.product, plan.network)
+    connection = context.connect_to(target.where, rpc_url)
+    result = export_plan(
+        connection, loaded, target, plan, safe=parse_address(safe, "--safe") if safe else None,
+        multisend=multisend, nonce=nonce, out_dir=out or plan_file.resolve().parent,
+    )
+    if json_output:
+        emit_json(export_json(result))
+    else:
+        stdout().print(export_table(result))
+
+
+@app.command("decode")
+def decode(
+    file: FileArgument,
+    simulate: Annotated[bool, typer.Option("--simulate", help="Run the SafeTxs on a fork of the network and show what they change.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit non-zero when anything is flagged for signers.")] = False,
+    network: NetworkOption = None,
+    rpc_url: RpcUrlOption = None,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Verify a Safe export offline and show every call decoded; flag what signers must notice."""
+    from indexops.config.selection import choose_network
+    from indexops.render.safe import review_json, review_tables, simulation_json, simulation_table
+    from indexops.workflows.safe_decode import review_export
+    from indexops.workflows.safe_files import read_export
+    from indexops.workflows.safe_simulate import simulate_export
+
+    loaded = context.config(config)
+    export = read_export(file)
+    review = review_export(export, loaded, network)
+    simulation = None
+    if simulate:
+        safe_file = export.require_sidecar()
+        rpc = context.rpc_url_for(choose_network(loaded, safe_file.network), rpc_url)
+        simulation = simulate_export(loaded, safe_file, review, rpc)
+    if json_output:
+        emit_json({**review_json(review), "simulation": simulation_json(simulation) if simulation else None})
+    else:
+        for table in review_tables(review) + ([simulation_table(simulation)] if simulation else []):
+            stdout().print(table)
+    if simulation is not None and not simulation.ok:
+        failed = next(tx for tx in simulation.transactions if not tx.ok)
+        raise SimulationFailed(failed.nonce, failed.reason)
+    if strict and review.flags:
+        raise FlagsRaised(len(review.flags))
+
+
+@app.command("sign")
+def sign(
+    file: FileArgument,
+    account: AccountOption = None,
+    keystore: KeystoreOption = None,
+    eth_sign: Annotated[bool, typer.Option("--eth-sign", help="Sign the hash as an eth_sign message (v + 4) instead of EIP-712 typed data.")] = False,
+    add_signature: Annotated[list[str] | None, typer.Option("--add-signature", help="OWNER:SIGNATURE made with another tool; verified before it is kept. Repeatable.")] = None,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Sign every pending SafeTx of a verified export with one owner's key; the signatures go in the sidecar."""
+    from indexops.render.safe import sign_json, sign_table
+    from indexops.workflows.safe_decode import check_file_against_config
+    from indexops.workflows.safe_files import read_export
+    from indexops.workflows.safe_sign import parse_owner_signature, sign_export
+
+    loaded = context.config(config)
+    export = read_export(file)
+    where = check_file_against_config(export.require_sidecar(), loaded, str(export.sidecar_path))
+    pairs = [parse_owner_signature(text) for text in add_signature or []]
+    own_key = account is not None or keystore is not None or not pairs
+    signer = _signer(account, keystore, where.network.sandbox) if own_key else None
+    result = sign_export(export, signer, pairs=pairs, eth_sign=eth_sign)
+    if json_output:
+        emit_json(sign_json(result))
+    else:
+        stdout().print(sign_table(result))
+
+
+@app.command("exec")
+def exec_(
+    file: FileArgument,
+    account: AccountOption = None,
+    keystore: KeystoreOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    receipt_timeout: Annotated[int, typer.Option("--receipt-timeout", help="Seconds to wait for each receipt.", min=1)] = 180,
+    rpc_url: RpcUrlOption = None,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Execute the pending SafeTxs: signatures checked against the current owners, simulated, then sent."""
+    from indexops.render.safe import exec_json, executed_line, review_tables
+    from indexops.workflows.safe_decode import check_file_against_config, review_export
+    from indexops.workflows.safe_exec import check_before_exec, exec_export
+    from indexops.workflows.safe_files import read_export
+
+    loaded = context.config(config)
+    export = read_export(file)
+    review = review_export(export, loaded)
+    safe_file = export.require_sidecar()
+    where = check_file_against_config(safe_file, loaded, str(export.sidecar_path))
+    connection = context.connect_to(where, rpc_url)
+    signer = _signer(account, keystore, where.network.sandbox)
+    ready = check_before_exec(connection, export.sidecar_path, safe_file, signer.address)
+    if not json_output:
+        for table in review_tables(review):
+            stdout().print(table)
+    _confirm(len(ready.pending), yes)
+    on_executed = (lambda executed: None) if json_output else (lambda executed: stdout().print(executed_line(executed)))
+    executed = exec_export(connection, export.sidecar_path, safe_file, ready, signer, receipt_timeout=receipt_timeout,
+                           on_executed=on_executed)
+    if json_output:
+        emit_json(exec_json(executed))
+
+
+@app.command("propose")
+def propose(
+    file: FileArgument,
+    service: Annotated[str, typer.Option("--service", help="Safe Transaction Service base URL, e.g. https://api.safe.global/tx-service/eth.")],
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Post each pending SafeTx to a Safe Transaction Service, then its further signatures as confirmations."""
+    from indexops.render.safe import propose_json, propose_table
+    from indexops.safe.service import HttpTransactionService
+    from indexops.workflows.safe_decode import check_file_against_config
+    from indexops.workflows.safe_files import read_export
+    from indexops.workflows.safe_propose import propose_export
+
+    loaded = context.config(config)
+    export = read_export(file)
+    safe_file = export.require_sidecar()
+    check_file_against_config(safe_file, loaded, str(export.sidecar_path))
+    client = HttpTransactionService(service, api_key=os.environ.get(SERVICE_KEY_ENV))
+    proposed = propose_export(export.sidecar_path, safe_file, client)
+    if json_output:
+        emit_json(propose_json(proposed, client.base_url))
+    else:
+        stdout().print(propose_table(proposed, client.base_url))
+
+
+def _signer(account: str | None, keystore: Path | None, sandbox: bool):
+    from indexops.signing import resolve_signer
+
+    return resolve_signer(account, keystore, environ=os.environ, sandbox=sandbox, password=_ask_password)
+
+
+def _ask_password(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        raise UsageError(f"{prompt}: not a terminal; set INDEXOPS_KEYSTORE_PASSWORD")
+    import questionary
+
+    return questionary.password(prompt).ask()
+
+
+def _confirm(count: int, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError("not a terminal: review with `indexops safe decode` and pass --yes to execute")
+    import questionary
+
+    if not questionary.confirm(f"Execute {count} Safe transaction(s)?", default=False).ask():
+        raise typer.Abort()

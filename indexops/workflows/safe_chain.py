@@ -1,0 +1,94 @@
+"""What the chain says about a Safe and the roles it holds: version, nonce, owners, threshold, operator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexops.chain.abis import contract
+from indexops.chain.batch import BatchReader, CallFailed
+from indexops.config.selection import ProductOnNetwork
+from indexops.errors import ChainError, UsageError
+from indexops.safe.versions import canonical_safe_version
+
+
+class NotASafe(UsageError):
+    def __init__(self, address: str, reason: str):
+        super().__init__(f"{address} is not a Safe: {reason}")
+
+
+class NotOperatorOfRecord(UsageError):
+    def __init__(self, safe: str, product: str, network: str, operator: str | None, source: str):
+        recorded = operator or "none"
+        super().__init__(
+            f"{safe} is not the operator of record of {product} on {network} "
+            f"({source}: products.{product}.deployments.{network}.operator is {recorded})"
+        )
+
+
+class OperatorIsNotASafe(UsageError):
+    def __init__(self, product: str, network: str, operator: str | None, source: str):
+        super().__init__(
+            f"the operator of record of {product} on {network} ({operator or 'none'}) is not a Safe "
+            f"({source}: products.{product}.deployments.{network}.operator_is_safe is not true)"
+        )
+
+
+@dataclass(frozen=True)
+class SafeState:
+    address: str
+    version: str
+    nonce: int
+    owners: tuple[str, ...]
+    threshold: int
+    block_number: int
+
+
+def read_safe(w3, address: str) -> SafeState:
+    """VERSION, nonce, owners and threshold in one batch at one block."""
+    block = int(w3.eth.block_number)
+    reader = BatchReader(w3, block)
+    safe = contract(w3, "GnosisSafe", address)
+    code = reader.code(address)
+    tickets = {name: reader.call(safe, name) for name in ("VERSION", "nonce", "getOwners", "getThreshold")}
+    results = reader.run()
+    if isinstance(results[code], CallFailed) or not results[code]:
+        raise NotASafe(address, "no contract at this address")
+    values = {}
+    for name, ticket in tickets.items():
+        if isinstance(results[ticket], CallFailed):
+            raise NotASafe(address, f"{name}() failed ({results[ticket].reason})")
+        values[name] = results[ticket]
+    return SafeState(
+        address=address, version=canonical_safe_version(values["VERSION"]), nonce=int(values["nonce"]),
+        owners=tuple(values["getOwners"]), threshold=int(values["getThreshold"]), block_number=block,
+    )
+
+
+def operator_of_record(target: ProductOnNetwork, safe: str | None = None) -> str:
+    """The product's configured operator, which must be a Safe (and `safe`, when one is named)."""
+    deployment, where = target.deployment, target.where
+    if safe is not None and (deployment.operator is None or deployment.operator.lower() != safe.lower()):
+        raise NotOperatorOfRecord(safe, target.key, where.name, deployment.operator, where.source)
+    if deployment.operator is None or not deployment.operator_is_safe:
+        raise OperatorIsNotASafe(target.key, where.name, deployment.operator, where.source)
+    return deployment.operator
+
+
+def role_holders(w3, target: ProductOnNetwork) -> dict[str, tuple[str, ...]]:
+    """Who holds the roles plan steps are signed by, read from the product's manager."""
+    deployment = target.deployment
+    if deployment.manager_kind == "direct":
+        return {"operator": (_read(contract(w3, "SetToken", deployment.set_token), "manager"),)}
+    if deployment.manager is None:
+        raise UsageError(f"products.{target.key}.deployments.{target.where.name}.manager is not set")
+    if deployment.manager_kind == "base-manager":
+        return {"operator": (_read(contract(w3, "BaseManager", deployment.manager), "operator"),)}
+    manager = contract(w3, "delegated/DelegatedManager", deployment.manager)
+    return {"owner": (_read(manager, "owner"),), "operator": tuple(_read(manager, "getOperators"))}
+
+
+def _read(bound, name: str):
+    try:
+        return getattr(bound.functions, name)().call()
+    except Exception as error:  # web3 raises many kinds for a failed read; all mean the same here
+        raise ChainError(f"cannot read {name}() of {bound.address}: {str(error).splitlines()[0][:160]}") from None

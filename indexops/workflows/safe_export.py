@@ -1,0 +1,195 @@
+"""`indexops safe export`: a plan's Safe-signed steps, or any calls, as batch files and a sidecar of SafeTxs.
+
+With `multisend`, all calls go in one SafeTx that delegatecalls MultiSendCallOnly (atomic), and
+one batch file lists them, which the Transaction Builder batches the same way. Without it, each
+call is its own SafeTx with the next nonce and its own one-call batch file, which the app sends
+as a plain call. Either way the app, given the same nonce, arrives at the sidecar's safeTxHash.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_abi import decode
+from eth_abi.exceptions import DecodingError
+
+from indexops.chain.calldata import canonical_type
+from indexops.config.loader import LoadedConfig
+from indexops.config.selection import NetworkChoice, ProductOnNetwork
+from indexops.errors import ChainError, UsageError
+from indexops.safe.decoding import Label, find_fragment
+from indexops.safe.errors import WrongChain
+from indexops.safe.multisend import MultiSendCall, multisend_safe_tx
+from indexops.safe.safetx import CALL, SafeTx
+from indexops.safe.sidecar import SUFFIX, SafeTxFile, SignedSafeTx, load_sidecar
+from indexops.safe.txbuilder import batch_transaction, build_batch, dump_batch
+from indexops.workflows.safe_address_book import address_book, shipped_abis
+from indexops.workflows.safe_chain import SafeState, operator_of_record, read_safe, role_holders
+from indexops.workflows.safe_files import file_keccak, write_atomically, write_sidecar
+
+
+class SafeHoldsNoRole(UsageError):
+    def __init__(self, safe: str, product: str, holders: Mapping[str, Sequence[str]]):
+        held = "; ".join(f"{role}: {', '.join(addresses) or 'nobody'}" for role, addresses in sorted(holders.items()))
+        super().__init__(f"the Safe {safe} holds no role of {product} on chain ({held})")
+
+
+class NothingForTheSafe(UsageError):
+    def __init__(self, roles: Sequence[str]):
+        super().__init__(f"no step of the plan is signed by a role the Safe holds ({', '.join(roles)})")
+
+
+class NonceAlreadyUsed(UsageError):
+    def __init__(self, nonce: int, current: int):
+        super().__init__(f"--nonce {nonce} is already used: the Safe's next nonce is {current}")
+
+
+class NoMultiSendCallOnly(UsageError):
+    def __init__(self, network: str, source: str, reason: str):
+        where = f"{source}: networks.{network}.contracts.multisend_call_only"
+        super().__init__(f"--multisend needs MultiSendCallOnly: {where} {reason}")
+
+
+class SidecarHoldsSignatures(UsageError):
+    def __init__(self, path: Path, count: int):
+        super().__init__(f"{path} already holds {count} signature(s): export to another --out, or delete it first")
+
+
+@dataclass(frozen=True)
+class SafeCall:
+    """One call for the Safe to make. `method` (an ABI function entry) gives the batch file its readable
+    view; without it the function is looked up by selector in the target's ABI, then in every shipped ABI."""
+
+    to: str
+    data: bytes
+    value: int = 0
+    description: str = ""
+    method: Mapping[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    sidecar_path: Path
+    batch_paths: tuple[Path, ...]
+    file: SafeTxFile
+    safe: SafeState
+    nonce_from_chain: bool
+
+
+def export_plan(connection, loaded: LoadedConfig, target: ProductOnNetwork, plan, *, safe: str | None,
+                multisend: bool, nonce: int | None, out_dir: Path, now_ms: int | None = None) -> ExportResult:
+    """The plan's steps whose signer role the Safe holds (the operator steps of a Safe-operated product)."""
+    network = target.where.network
+    if plan.chain_id != network.chain_id:
+        raise WrongChain(network.chain_id, plan.chain_id, what="plan")
+    safe_address = operator_of_record(target, safe)
+    holders = role_holders(connection.w3, target)
+    held = sorted(role for role, addresses in holders.items() if safe_address in addresses)
+    if not held:
+        raise SafeHoldsNoRole(safe_address, target.key, holders)
+    steps = [step for step in plan.steps if step.signer_role in held]
+    if not steps:
+        raise NothingForTheSafe(held)
+    calls = [SafeCall(to=s.to, data=bytes.fromhex(s.data[2:]), value=s.value, description=s.description) for s in steps]
+    block, short_hash = plan.snapshot.block_number, plan.content_hash[2:10]
+    return export_calls(
+        connection, calls, safe=safe_address, where=target.where, labels=address_book(loaded, target.where),
+        out_dir=out_dir, stem=f"{plan.product}-{plan.network}-{block}-{short_hash}",
+        name=f"{plan.product} rebalance {short_hash} ({plan.network}, block {block})",
+        multisend=multisend, nonce=nonce, product=target.key, plan=plan.content_hash, now_ms=now_ms,
+    )
+
+
+def export_calls(connection, calls: Sequence[SafeCall], *, safe: str, where: NetworkChoice, out_dir: Path, stem: str,
+                 name: str, multisend: bool = False, nonce: int | None = None, labels: Mapping[str, Label] | None = None,
+                 product: str | None = None, plan: str | None = None, now_ms: int | None = None) -> ExportResult:
+    """Write `<stem>.json` (or one `<stem>.nonce-N.json` per SafeTx) and `<stem>.safetx.json` under `out_dir`.
+
+    The Safe's version, nonce, owners and threshold are read from the chain; `nonce` overrides
+    the chain's when transactions are already queued.
+    """
+    if not calls:
+        raise UsageError("nothing to export: no calls")
+    if connection.chain_id != where.network.chain_id:
+        raise WrongChain(where.network.chain_id, connection.chain_id, what="the RPC")
+    state = read_safe(connection.w3, safe)
+    if nonce is not None and nonce < state.nonce:
+        raise NonceAlreadyUsed(nonce, state.nonce)
+    first_nonce = state.nonce if nonce is None else nonce
+    batched = multisend and len(calls) > 1  # one call goes out plain, as the app sends a one-call batch
+    call_only = _multisend_call_only(connection.w3, where) if batched else None
+    groups = [list(calls)] if batched else [[call] for call in calls]
+    sidecar_path = out_dir / f"{stem}{SUFFIX}"
+    _refuse_to_overwrite_signatures(sidecar_path)
+    created_at = now_ms if now_ms is not None else int(time.time() * 1000)
+    entries, batch_paths = [], []
+    for offset, group in enumerate(groups):
+        tx = _safe_tx(group, state, where.network.chain_id, first_nonce + offset, call_only)
+        batch_name = f"{stem}.json" if len(groups) == 1 else f"{stem}.nonce-{tx.nonce}.json"
+        description = "; ".join(call.description for call in group if call.description)
+        text = dump_batch(build_batch(
+            chain_id=where.network.chain_id, safe=state.address, created_at_ms=created_at, description=description,
+            name=name if len(groups) == 1 else f"{name}, {offset + 1} of {len(groups)}",
+            transactions=[_batch_entry(call, labels or {}) for call in group],
+        ))
+        write_atomically(out_dir / batch_name, text)
+        batch_paths.append(out_dir / batch_name)
+        entries.append(SignedSafeTx(tx, batch_name, file_keccak(text), description))
+    file = SafeTxFile(
+        safe=state.address, chain_id=where.network.chain_id, safe_version=state.version, network=where.name,
+        owners=state.owners, threshold=state.threshold, transactions=tuple(entries), product=product, plan=plan,
+        multisend=call_only,
+    )
+    write_sidecar(sidecar_path, file)
+    return ExportResult(sidecar_path, tuple(batch_paths), file, state, nonce_from_chain=nonce is None)
+
+
+def _safe_tx(group: Sequence[SafeCall], state: SafeState, chain_id: int, nonce: int, call_only: str | None) -> SafeTx:
+    common = {"safe": state.address, "chain_id": chain_id, "safe_version": state.version, "nonce": nonce}
+    if len(group) > 1:
+        inner = [MultiSendCall(to=call.to, value=call.value, data=call.data) for call in group]
+        return multisend_safe_tx(inner, multisend=call_only, **common)
+    call = group[0]
+    return SafeTx(to=call.to, value=call.value, data=call.data, operation=CALL, **common)
+
+
+def _batch_entry(call: SafeCall, labels: Mapping[str, Label]) -> dict[str, Any]:
+    method = call.method
+    if method is None and len(call.data) >= 4:
+        method = find_fragment(call.data[:4], labels.get(call.to), shipped_abis())
+    if method is not None:
+        try:
+            args = decode([canonical_type(entry) for entry in method["inputs"]], call.data[4:])
+            return batch_transaction(call.to, call.value, call.data, method=method, args=list(args))
+        except (UsageError, DecodingError):
+            pass  # a method the app cannot show (unnamed inputs, other encoding): the exact data alone
+    return batch_transaction(call.to, call.value, call.data)
+
+
+def _multisend_call_only(w3, where: NetworkChoice) -> str:
+    address = where.network.contracts.multisend_call_only
+    if address is None:
+        raise NoMultiSendCallOnly(where.name, where.source, "is not set")
+    try:
+        code = w3.eth.get_code(address)
+    except Exception as error:  # web3 raises many kinds for a failed read
+        raise ChainError(f"cannot read the code at {address}: {str(error).splitlines()[0][:160]}") from None
+    if not code:
+        raise NoMultiSendCallOnly(where.name, where.source, f"is {address}, where the chain has no contract")
+    return address
+
+
+def _refuse_to_overwrite_signatures(path: Path) -> None:
+    if not path.is_file():
+        return
+    try:
+        existing = load_sidecar(path.read_text(encoding="utf-8"), path=str(path))
+    except (UsageError, OSError, UnicodeDecodeError):
+        return  # not a valid sidecar: nothing of value to keep
+    count = sum(len(entry.signatures) for entry in existing.transactions)
+    if count:
+        raise SidecarHoldsSignatures(path, count)
