@@ -3,6 +3,11 @@
 The journal entry for a transaction is written before the transaction is broadcast, and on
 start every step left in flight is reconciled by its hash and nonce before anything new is
 signed, so a crash or a lost connection at any point never sends a step twice.
+
+RPC calls go through one retry policy (`rpc_retry`): reads are simply asked again; a broadcast
+whose answer was lost is looked up by hash and, if the node does not have it, the very same
+journaled bytes are sent again: a lost answer never leads to a newly signed transaction. When
+the RPC stays unreachable past the policy's patience the run stops with `RpcLost`.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from eth_utils import keccak, to_hex
 
 from indexops.errors import ChainError, IndexopsError
-from indexops.execution import chain_ops
+from indexops.execution import chain_ops, rpc_retry
 from indexops.execution.faults import FaultPoints
 from indexops.execution.fees import Fees, GasPriceAboveCap, fees_under_cap
 from indexops.execution.fills import fills_in
@@ -41,6 +47,24 @@ class NonceTakenElsewhere(ChainError):
             f"step {index}: nonce {nonce} of {sender} was used by another transaction while this step was in flight; "
             "check that account's history and re-plan"
         )
+
+
+class RpcLost(ChainError):
+    def __init__(self, url: str, index: int, in_flight: bool):
+        if in_flight:
+            what = f"while step {index} was in flight: it is journaled; run the same command again to reconcile it"
+        else:
+            what = f"before step {index} was sent: nothing is in flight; run the same command again to continue"
+        super().__init__(f"lost the RPC at {_scheme_and_host(url)} {what}")
+
+
+def _scheme_and_host(url: str) -> str:
+    """The URL without path, query or credentials: RPC providers put API keys there."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return "the configured RPC URL"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
 class ReceiptTimeout(ChainError):
@@ -84,18 +108,18 @@ class Executor:
             step = self.plan.steps[journaled.index]
             attempts = journaled.in_flight
             for attempt in attempts:
-                receipt = chain_ops.receipt_or_none(self.w3, attempt.tx_hash)
+                receipt = self._rpc(step, chain_ops.receipt_or_none, self.w3, attempt.tx_hash, in_flight=True)
                 if receipt is not None:
                     self.report("reconciled", step=step.index, tx_hash=attempt.tx_hash, how="mined")
                     self._record(step, receipt)
                     break
             else:
                 latest = attempts[-1]
-                if not chain_ops.is_known(self.w3, latest.tx_hash):
-                    if chain_ops.mined_nonce(self.w3, latest.sender) > latest.nonce:
+                if not self._rpc(step, chain_ops.is_known, self.w3, latest.tx_hash, in_flight=True):
+                    if self._rpc(step, chain_ops.mined_nonce, self.w3, latest.sender, in_flight=True) > latest.nonce:
                         self.journal.record_replaced(self.hash, step.index, tx_hash=latest.tx_hash)
                         raise NonceTakenElsewhere(step.index, latest.nonce, latest.sender)
-                    chain_ops.broadcast(self.w3, latest.raw_tx)  # the very same signed transaction
+                    self._broadcast(step, latest.raw_tx, latest.tx_hash)  # the very same signed transaction
                     self.report("reconciled", step=step.index, tx_hash=latest.tx_hash, how="rebroadcast")
                 self.journal.record_sent(self.hash, step.index, tx_hash=latest.tx_hash)
                 self._record(step, self._wait_for_receipt(step, latest.tx_hash))
@@ -104,12 +128,12 @@ class Executor:
         signer = self.signers[step.signer_role]
         self._honour_cool_off(step)
         try:
-            chain_ops.simulate(self.w3, signer.address, step.to, step.data, step.value)
+            self._rpc(step, chain_ops.simulate, self.w3, signer.address, step.to, step.data, step.value)
         except ValueError as reason:
             raise chain_ops.StepWouldRevert(step.index, step.description, str(reason)) from None
         gas = self._gas_limit(step, signer.address)
-        fees = self._fees_under_cap()
-        nonce = chain_ops.pending_nonce(self.w3, signer.address)
+        fees = self._fees_under_cap(step)
+        nonce = self._rpc(step, chain_ops.pending_nonce, self.w3, signer.address)
         raw = signer.sign_transaction({
             "type": 2, "chainId": self.plan.chain_id, "nonce": nonce, "to": step.to, "data": step.data,
             "value": step.value, "gas": gas, **fees.as_tx_fields(),
@@ -117,7 +141,7 @@ class Executor:
         tx_hash = to_hex(keccak(raw))
         self.journal.record_signed(self.hash, step.index, signer.address, nonce, tx_hash, raw, fees.max_fee_per_gas, gas)
         self.faults.reach("signed")
-        chain_ops.broadcast(self.w3, raw)
+        self._broadcast(step, raw, tx_hash)
         self.faults.reach("sent")
         self.journal.record_sent(self.hash, step.index, tx_hash=tx_hash)
         self.report("sent", step=step.index, tx_hash=tx_hash, description=step.description, nonce=nonce, gas=gas,
@@ -131,10 +155,11 @@ class Executor:
     def _record(self, step, receipt) -> None:
         fills = [f.as_json() for f in fills_in(receipt["logs"])]
         failures = failed_trades(receipt["logs"], step.to, self.plan.set_token) if step.function.startswith("batchTrade(") else []
+        mined_at = self._rpc(step, chain_ops.block_timestamp, self.w3, receipt["blockNumber"], in_flight=True)
         self.journal.record_mined(
             self.hash, step.index, receipt["blockNumber"], receipt["gasUsed"], receipt["status"],
             {"fills": fills, "failed_trades": [{"index": f.index, "reason": f.reason} for f in failures],
-             "block_timestamp": chain_ops.block_timestamp(self.w3, receipt["blockNumber"])},
+             "block_timestamp": mined_at},
             tx_hash=to_hex(receipt["transactionHash"]), effective_gas_price=receipt.get("effectiveGasPrice"),
         )
         tx_hash = to_hex(receipt["transactionHash"])
@@ -147,34 +172,36 @@ class Executor:
             raise TradesFailedInBatch(step.index, failures)
 
     def _honour_cool_off(self, step) -> None:
-        wait = self.cool_off_ready(step)
+        wait = self._rpc(step, self.cool_off_ready, step)
         if wait <= 0:
             return
         if self.settings.warp:
             if self.settings.on_warp is not None:
                 self.settings.on_warp()
-            chain_ops.warp(self.w3, wait)
+            self._rpc(step, chain_ops.warp, self.w3, wait)  # a lost answer may warp twice: only more time passes
             self.report("warped", step=step.index, seconds=wait)
             return
         self.report("cool_off", step=step.index, seconds=wait)
         while wait > 0:
             self.faults.reach("cool_off")
             self.sleep(min(wait, self.settings.poll_seconds))
-            wait = self.cool_off_ready(step)
+            wait = self._rpc(step, self.cool_off_ready, step)
 
     def _gas_limit(self, step, sender: str) -> int:
         try:
-            estimate = chain_ops.estimate_gas(self.w3, sender, step.to, step.data, step.value)
+            estimate = self._rpc(step, chain_ops.estimate_gas, self.w3, sender, step.to, step.data, step.value)
+        except IndexopsError:
+            raise
         except Exception as error:  # estimation reverts the way the call does
             raise chain_ops.StepWouldRevert(step.index, step.description, chain_ops.revert_reason(error)) from None
         margin = int(estimate * self.settings.gas_margin)
         # a batch is sent with its planned budget: a starved trade fails inside try/catch without reverting
         return max(margin, step.gas_estimate) if step.function.startswith("batchTrade(") else margin
 
-    def _fees_under_cap(self) -> Fees:
+    def _fees_under_cap(self, step) -> Fees:
         waited = 0
         while True:
-            base = chain_ops.base_fee(self.w3)
+            base = self._rpc(step, chain_ops.base_fee, self.w3)
             fees = fees_under_cap(base, self.settings.gas_cap_wei)
             if fees is not None:
                 return fees
@@ -189,12 +216,33 @@ class Executor:
         deadline = time.monotonic() + self.settings.receipt_timeout_seconds
         while time.monotonic() < deadline:
             try:
-                receipt = chain_ops.receipt_or_none(self.w3, tx_hash)
+                receipt = self._rpc(step, chain_ops.receipt_or_none, self.w3, tx_hash, in_flight=True)
             except IndexopsError:
                 raise
-            except Exception:  # a dropped connection while waiting: keep asking until the deadline
+            except Exception:  # an answer that is not a receipt (a node still indexing): ask until the deadline
                 receipt = None
             if receipt is not None:
                 return receipt
             self.sleep(min(1.0, self.settings.poll_seconds))
         raise ReceiptTimeout(step.index, tx_hash, self.settings.receipt_timeout_seconds)
+
+    def _broadcast(self, step, raw: bytes, tx_hash: str) -> None:
+        """Send the journaled transaction. If the answer is lost the node may have it (or have mined it)
+        already: look it up by hash before sending the same bytes again; never sign a new one."""
+        try:
+            chain_ops.broadcast(self.w3, raw)
+        except Exception as error:
+            if not rpc_retry.is_transient(error):
+                raise
+            self._rpc(step, self._send_unless_known, raw, tx_hash, in_flight=True)
+
+    def _send_unless_known(self, raw: bytes, tx_hash: str) -> None:
+        if not chain_ops.is_known(self.w3, tx_hash):
+            chain_ops.broadcast(self.w3, raw)
+
+    def _rpc(self, step, operation: Callable, *args, in_flight: bool = False):
+        """`operation(*args)` under the retry policy; an RPC lost for good stops the run with one line."""
+        try:
+            return rpc_retry.call(lambda: operation(*args), sleep=self.sleep)
+        except rpc_retry.RpcUnreachable:
+            raise RpcLost(str(getattr(self.w3.provider, "endpoint_uri", "")), step.index, in_flight) from None

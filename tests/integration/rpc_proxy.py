@@ -1,0 +1,158 @@
+"""A JSON-RPC proxy on loopback that loses requests and answers, for testing the executor against a flaky RPC.
+
+Each HTTP request (one JSON-RPC call or a batch) meets one fate, drawn from a seeded generator per method:
+
+- drop:  the connection is closed without an answer and nothing is forwarded;
+- delay: forwarded after a pause of up to `max_delay` seconds;
+- reset: forwarded, and the node's answer thrown away: the connection is reset before the client reads
+         anything (for `eth_sendRawTransaction` the node has the transaction but the client saw an error);
+- pass:  forwarded as is.
+
+The shares of each fate are set with `faults(...)`; `outage_after_send(n, seconds)` resets the answer to
+the n-th broadcast and then drops every request for a while. Nothing is faulted unless `active` is set.
+Only a loopback upstream is accepted, the proxy listens on 127.0.0.1 only, and it stops with its `with`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class FaultyRpcProxy:
+    def __init__(self, upstream: str, *, seed: int):
+        parts = urlsplit(upstream)
+        if parts.hostname not in LOOPBACK:
+            raise ValueError(f"the proxy forwards to loopback only, not {upstream}")
+        self.upstream = (parts.hostname, parts.port or 80, parts.path or "/")
+        self.shares = {"drop": 0.0, "delay": 0.0, "reset": 0.0}
+        self.max_delay = 0.0
+        self.active = threading.Event()
+        self.fates: Counter[str] = Counter()  # fate of each request while active
+        self.methods: Counter[tuple[str, str]] = Counter()  # (fate, method) for every call in a request
+        self._seed = seed
+        self._random: dict[str, random.Random] = {}
+        self._lock = threading.Lock()
+        self._outage_until = 0.0
+        self._outage_after: tuple[int, float] | None = None
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> FaultyRpcProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.active.clear()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def faults(self, *, drop: float, delay: float, reset: float, max_delay: float = 1.5) -> None:
+        """The share of requests to drop, delay (by up to `max_delay` s) and reset after forwarding."""
+        if min(drop, delay, reset) < 0 or drop + delay + reset > 1:
+            raise ValueError("each share is between 0 and 1, and together they are at most 1")
+        with self._lock:
+            self.shares, self.max_delay = {"drop": drop, "delay": delay, "reset": reset}, max_delay
+
+    def outage_after_send(self, nth: int, seconds: float) -> None:
+        """Reset the answer to the `nth` eth_sendRawTransaction from now, then start an outage of `seconds`."""
+        with self._lock:
+            self._outage_after = (nth, seconds)
+
+    # ---- one request ------------------------------------------------------------------------
+
+    def _fate(self, methods: list[str]) -> tuple[str, float]:
+        """The request's fate, and how long to hold it back."""
+        with self._lock:
+            if not self.active.is_set():
+                return "pass", 0.0
+            fate, pause = self._choose(methods)
+            self.fates[fate] += 1
+            for method in methods:
+                self.methods[(fate, method)] += 1
+            return fate, pause
+
+    def _choose(self, methods: list[str]) -> tuple[str, float]:  # under the lock
+        if time.monotonic() < self._outage_until:
+            return "drop", 0.0
+        if self._outage_after is not None and "eth_sendRawTransaction" in methods:
+            nth, seconds = self._outage_after
+            self._outage_after = (nth - 1, seconds) if nth > 1 else None
+            if nth == 1:
+                self._outage_until = time.monotonic() + seconds
+                return "reset", 0.0
+        # one stream per method: a method's n-th call meets the same fate in every run, even when another
+        # method is called a different number of times (a receipt may need one more poll on a slow machine)
+        stream = self._random.setdefault(methods[0], random.Random(f"{self._seed}/{methods[0]}"))
+        draw, pause = stream.random(), stream.uniform(0, self.max_delay)
+        edge = 0.0
+        for fate in ("drop", "delay", "reset"):
+            edge += self.shares[fate]
+            if draw < edge:
+                return fate, pause if fate == "delay" else 0.0
+        return "pass", 0.0
+
+    def _forward(self, body: bytes) -> tuple[int, bytes]:
+        host, port, path = self.upstream
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+            answer = connection.getresponse()
+            return answer.status, answer.read()
+        finally:
+            connection.close()
+
+    def _handler(self):
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"  # one request per connection: a closed connection loses exactly one
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                fate, pause = proxy._fate(_methods(body))
+                if fate == "drop":
+                    self.close_connection = True
+                    return
+                time.sleep(pause)
+                status, answer = proxy._forward(body)
+                if fate == "reset":  # closed with linger 0: an RST, the client's read fails with "connection reset"
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
+
+
+def _methods(body: bytes) -> list[str]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return ["?"]
+    calls = payload if isinstance(payload, list) else [payload]
+    return [str(call.get("method", "?")) if isinstance(call, dict) else "?" for call in calls] or ["?"]

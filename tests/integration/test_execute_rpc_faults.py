@@ -1,0 +1,96 @@
+"""`indexops execute` through an RPC that loses requests and answers: every step still goes exactly once.
+
+The faults meet the executor's own traffic (reconciliation, simulation, estimates, fees, nonces, broadcasts,
+receipts, cool-off reads, warps); the preflight before it runs fault-free, and the sandbox market, which
+stands for other traders on their own nodes, talks to anvil directly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from indexops.chain.connection import connect
+from indexops.cli import execute as execute_command
+from indexops.execution import rpc_retry
+from indexops.execution.executor import Executor
+from indexops.execution.journal import Journal
+from indexops.plans import load_plan
+from tests.integration.rpc_proxy import FaultyRpcProxy
+from tests.integration.test_execute import assert_units_reached, execute_args, gim_events, make_plan
+
+pytestmark = pytest.mark.chain
+
+MAX_RUNS = 10
+LOST = (r"error: lost the RPC at {url} (while step \d+ was in flight: it is journaled; run the same command again to "
+        r"reconcile it|before step \d+ was sent: nothing is in flight; run the same command again to continue)\n")
+
+
+def test_a_flaky_rpc_never_sends_a_step_twice(cli, sandbox, w3, book, real, tmp_path, monkeypatch):
+    path = make_plan(cli, tmp_path, "dpi", "--gas-price", "30")
+    plan = load_plan(path)
+    journal = tmp_path / "journal.sqlite3"
+    senders = [w3.eth.accounts[1], w3.eth.accounts[3]]  # --account 1 (operator), --trader 3
+    nonces = [w3.eth.get_transaction_count(a) for a in senders]
+
+    market, anvil = execute_command._sandbox_market, connect(sandbox.running.rpc_url).w3
+    monkeypatch.setattr(execute_command, "_sandbox_market", lambda _proxied, plan: market(anvil, plan))
+
+    with FaultyRpcProxy(sandbox.running.rpc_url, seed=20240611) as proxy:
+        run = Executor.run
+
+        def run_through_faults(executor):
+            proxy.active.set()
+            try:
+                run(executor)
+            finally:
+                proxy.active.clear()
+
+        monkeypatch.setattr(Executor, "run", run_through_faults)
+
+        def execute():
+            return cli(*execute_args(path, journal, "--account", "1", "--trader", "3", "--warp", "--json",
+                                     "--rpc-url", proxy.url))
+
+        # 1. the node takes the third step's transaction, the answer is lost and the RPC goes silent
+        with monkeypatch.context() as short:
+            short.setattr(rpc_retry, "PATIENCE_SECONDS", 1.0)
+            proxy.outage_after_send(3, seconds=1.5)
+            lost = execute()
+        assert lost.code == 1
+        assert lost.err == (f"error: lost the RPC at {proxy.url} while step 2 was in flight: it is journaled; "
+                            "run the same command again to reconcile it\n")
+        with Journal.open(journal) as book_of_steps:
+            in_flight = book_of_steps.step(plan.content_hash, 2)
+        assert str(in_flight.state) == "signing"
+        assert w3.eth.get_transaction_receipt(in_flight.current.tx_hash)["status"] == 1  # it did reach the chain
+
+        # 2. then every request may be dropped, delayed, or answered into a reset connection
+        proxy.faults(drop=0.1, delay=0.1, reset=0.1, max_delay=0.2)
+        stops, events = [], []
+        for _ in range(MAX_RUNS):
+            result = execute()
+            events += [json.loads(line) for line in result.out.splitlines()]
+            if result.code == 0:
+                break
+            stops.append(result.err)
+        else:
+            pytest.fail(f"not done after {MAX_RUNS} runs: {stops}")
+
+    assert all(re.fullmatch(LOST.format(url=re.escape(proxy.url)), stop) for stop in stops), stops
+    reconciled = [e for e in events if e["event"] == "reconciled"]
+    assert reconciled[0] == {"event": "reconciled", "step": 2, "tx_hash": in_flight.current.tx_hash, "how": "mined"}
+    assert all(proxy.fates[fate] > 0 for fate in ("drop", "delay", "reset")), proxy.fates
+    assert proxy.methods[("reset", "eth_sendRawTransaction")] >= 2, proxy.methods  # the outage's, and random ones
+
+    trade_steps = [s for s in plan.steps if s.phase == "trade"]
+    assert len(gim_events(real, book, "TradeExecuted")) == len(trade_steps)  # counted on anvil, not via the proxy
+    assert len(gim_events(real, book, "RebalanceStarted")) == 1
+    assert sum(w3.eth.get_transaction_count(a) - n for a, n in zip(senders, nonces)) == len(plan.steps)
+    with Journal.open(journal) as book_of_steps:
+        steps = book_of_steps.steps(plan.content_hash)
+    assert [len(s.attempts) for s in steps] == [1] * len(plan.steps)  # nothing was ever signed twice
+    assert {str(s.state) for s in steps} == {"mined"}
+    assert_units_reached(real, plan, rel=2e-3)
