@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from indexops.errors import ChainError
 
@@ -50,16 +51,28 @@ def connect(rpc_url: str, expected_chain_id: int | None = None, network_name: st
     try:
         chain_id = int(w3.eth.chain_id)
     except Exception as error:  # requests raises many kinds; all mean the same to the user
-        raise ChainError(f"cannot reach the RPC at {rpc_url} ({_reason(error)}): check --rpc-url or that the node is running") from None
+        raise ChainError(
+            f"cannot reach the RPC at {display_url(rpc_url)} ({_reason(error)}): check --rpc-url or that the node is running"
+        ) from None
     if expected_chain_id is not None and chain_id != expected_chain_id:
         where = f"network {network_name!r} expects" if network_name else "expected"
-        raise ChainError(f"wrong chain: {where} chain id {expected_chain_id} but {rpc_url} is chain {chain_id}")
+        raise ChainError(f"wrong chain: {where} chain id {expected_chain_id} but {display_url(rpc_url)} is chain {chain_id}")
     return Connection(w3=w3, rpc_url=rpc_url, chain_id=chain_id)
 
 
+def display_url(url: str) -> str:
+    """The URL without path, query or credentials: RPC providers put API keys there."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return "the configured RPC URL"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
 def _reason(error: Exception) -> str:
-    text = str(error) or type(error).__name__
+    """What went wrong, in words that cannot carry the URL (and so no API key in its path)."""
+    text = str(error)
     for known in ("Connection refused", "timed out", "Name or service not known", "Max retries exceeded"):
         if known in text:
             return known.lower()
-    return text.splitlines()[0][:120]
+    return type(error).__name__

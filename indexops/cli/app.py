@@ -61,7 +61,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_error("interrupted")
         return 130
+    except Exception as error:  # a library failed in a way no check above anticipated: still one line
+        if debug:
+            raise
+        _print_error(f"unexpected {type(error).__name__}: {_without_urls(str(error).splitlines()[0] if str(error) else '')}"
+                     " (run again with --debug for the traceback)")
+        return 1
     return 0
+
+
+def _without_urls(text: str) -> str:
+    """Node URLs may carry API keys in their path or query: keep only scheme, host and port."""
+    import re
+
+    from indexops.chain.connection import display_url
+
+    return re.sub(r"https?://[^\s'\")]+", lambda match: display_url(match.group(0)), text)[:200]
 
 
 def _print_error(message: str) -> None:

@@ -15,16 +15,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from eth_utils import keccak, to_hex
 
+from indexops.chain.connection import display_url
 from indexops.errors import ChainError, IndexopsError
 from indexops.execution import chain_ops, rpc_retry
 from indexops.execution.faults import FaultPoints
 from indexops.execution.fees import Fees, GasPriceAboveCap, fees_under_cap
 from indexops.execution.fills import fills_in
 from indexops.routes.delegated import failed_trades
+
+
+FIRST_RECEIPT_POLLS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 
 class StepReverted(ChainError):
@@ -55,16 +58,7 @@ class RpcLost(ChainError):
             what = f"while step {index} was in flight: it is journaled; run the same command again to reconcile it"
         else:
             what = f"before step {index} was sent: nothing is in flight; run the same command again to continue"
-        super().__init__(f"lost the RPC at {_scheme_and_host(url)} {what}")
-
-
-def _scheme_and_host(url: str) -> str:
-    """The URL without path, query or credentials: RPC providers put API keys there."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        return "the configured RPC URL"
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+        super().__init__(f"lost the RPC at {display_url(url)} {what}")
 
 
 class ReceiptTimeout(ChainError):
@@ -214,6 +208,7 @@ class Executor:
 
     def _wait_for_receipt(self, step, tx_hash: str):
         deadline = time.monotonic() + self.settings.receipt_timeout_seconds
+        polls = 0
         while time.monotonic() < deadline:
             try:
                 receipt = self._rpc(step, chain_ops.receipt_or_none, self.w3, tx_hash, in_flight=True)
@@ -223,7 +218,9 @@ class Executor:
                 receipt = None
             if receipt is not None:
                 return receipt
-            self.sleep(min(1.0, self.settings.poll_seconds))
+            # most receipts arrive within a block: ask again soon, then back off to the poll interval
+            self.sleep(min(FIRST_RECEIPT_POLLS[min(polls, len(FIRST_RECEIPT_POLLS) - 1)], self.settings.poll_seconds))
+            polls += 1
         raise ReceiptTimeout(step.index, tx_hash, self.settings.receipt_timeout_seconds)
 
     def _broadcast(self, step, raw: bytes, tx_hash: str) -> None:

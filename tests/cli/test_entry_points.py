@@ -22,3 +22,16 @@ def test_exit_codes_reach_the_shell(command, tmp_path):
     assert "Traceback" not in failed.stderr and failed.stderr.startswith("error: ")
     ok = subprocess.run([*command, "--version"], capture_output=True, text=True)
     assert ok.returncode == 0 and ok.stdout.startswith("indexops ")
+
+
+def test_an_rpc_url_with_a_key_is_never_printed(cli_args=None):
+    from indexops.chain.connection import connect
+    from indexops.errors import ChainError
+
+    url = "http://127.0.0.1:1/v2/SECRETKEY123?key=SECRETKEY456"
+    try:
+        connect(url, 1)
+    except ChainError as error:
+        message = str(error)
+    assert "SECRETKEY" not in message
+    assert message.startswith("cannot reach the RPC at http://127.0.0.1:1 (")
