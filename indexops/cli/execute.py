@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,12 @@ def execute(
     journal: Annotated[Path | None, typer.Option("--journal", help="Journal file (default: in the user data dir).")] = None,
     status: Annotated[bool, typer.Option("--status", help="Show what ran and what did not; send nothing.")] = False,
     rehearse: Annotated[bool, typer.Option("--rehearse", help="Run the plan on a local fork of its network and compare with the plan; send nothing.")] = False,
+    safe: Annotated[bool, typer.Option("--safe", help="Export the steps the product's Safe sends (as `indexops safe export`); send nothing.")] = False,
+    multisend: Annotated[bool, typer.Option("--multisend", help="With --safe: all Safe steps in one atomic SafeTx through MultiSendCallOnly.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="With --safe: directory for the files (default: the plan file's).")] = None,
+    safe_tx: Annotated[str | None, typer.Option("--safe-tx", help="The transaction that executed the Safe's steps, journaled with them.")] = None,
+    safe_file: Annotated[Path | None, typer.Option("--safe-file", help="The *.safetx.json sidecar of the Safe's steps: its executedIn hashes are journaled with them.")] = None,
+    batch: Annotated[bool, typer.Option("--batch", help="Check that the plan batches its trades (made with `indexops plan --batch`).")] = False,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
@@ -43,34 +50,74 @@ def execute(
     from indexops.workflows import execute as workflow
 
     plan = load_plan(plan_file)
-    target = choose_product(context.config(config), plan.product, plan.network)
+    if batch:
+        workflow.check_batching(plan)
+    if (multisend or out is not None) and not safe:
+        raise UsageError("--multisend and --out go with --safe")
+    if safe_tx is not None and not _TX_HASH.fullmatch(safe_tx):
+        raise UsageError(f"--safe-tx {safe_tx!r}: expected 0x followed by 64 hex digits")
+    loaded = context.config(config)
+    target = choose_product(loaded, plan.product, plan.network)
     book = Journal.open(workflow.journal_path(journal, user_data_dir()))
     if status:
         _show_status(book, plan, target, json_output)
         return
     connection = context.connect_to(target.where, rpc_url)
     workflow.require_chain_id(connection, plan)
+    if safe:
+        _export_for_safe(connection, loaded, target, plan, plan_file, multisend, out, json_output)
+        return
     if rehearse:
         _rehearse(connection, target, plan, account, trader, json_output)
         return
-    signers = _signers(plan, target, account, keystore, trader)
+    safe_steps = workflow.safe_steps_of(
+        connection, target, str(plan_file), tx_hash=safe_tx.lower() if safe_tx else None,
+        tx_hashes=workflow.executed_in(safe_file, plan) if safe_file is not None else (),
+    )
+    signers = _signers(plan, target, account, keystore, trader, safe_steps.roles if safe_steps else frozenset())
     with book.acquire(plan.content_hash):
         book.begin_run(plan.content_hash, plan.product, plan.network, plan.chain_id, str(plan_file.resolve()))
-        preflight = workflow.check_before_first_step(connection, target, plan, book, signers, force)
+        preflight = workflow.check_before_first_step(connection, target, plan, book, signers, force, safe_steps)
         for overridden in preflight.overridden:
             note(f"[bold yellow]--force overrides:[/] {overridden}")
         _confirm(plan, str(plan_file), yes, json_output, preflight.resuming)
         workflow.run_plan(
             connection, target, plan, book, signers, gas_cap_gwei=max_gas_price, warp=warp,
             report=_reporter(json_output), max_gas_wait=max_gas_wait, receipt_timeout=receipt_timeout,
-            on_warp=_sandbox_market(connection.w3, plan) if warp else None,
+            on_warp=_sandbox_market(connection.w3, plan) if warp else None, safe_steps=safe_steps,
         )
 
 
-def _signers(plan, target, account, keystore, trader) -> dict:
+_TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
+
+
+def _export_for_safe(connection, loaded, target, plan, plan_file: Path, multisend: bool, out: Path | None,
+                     json_output: bool) -> None:
+    from indexops.workflows import execute as workflow
+
+    result = workflow.export_for_safe(connection, loaded, target, plan, multisend=multisend,
+                                      out_dir=out or plan_file.resolve().parent)
+    files = {"sidecar": str(result.sidecar_path), "batches": [str(path) for path in result.batch_paths],
+             "safe": result.safe.address, "nonces": [entry.safe_tx.nonce for entry in result.file.transactions]}
+    if json_output:
+        emit_json(files)
+        return
+    out_text = stdout()
+    out_text.print(f"Nothing was sent. The Safe {result.safe.address}'s steps went to:")
+    for path in result.batch_paths:
+        out_text.print(f"  batch file  {path}")
+    out_text.print(f"  SafeTxs     {result.sidecar_path}")
+    out_text.print(
+        f"Sign with `indexops safe sign {result.sidecar_path}` ({result.safe.threshold} of {len(result.safe.owners)} owners), "
+        f"execute with `indexops safe exec`, then run `indexops execute {plan_file}` for the rest."
+    )
+
+
+def _signers(plan, target, account, keystore, trader, safe_roles: frozenset = frozenset()) -> dict:
+    """Signers for the roles the plan signs with; the roles the Safe holds need none (the Safe sends those steps)."""
     from indexops.signing import resolve_signer
 
-    roles = {step.signer_role for step in plan.steps}
+    roles = {step.signer_role for step in plan.steps} - safe_roles
     sandbox = target.where.network.sandbox
 
     def resolve(choice, path):
@@ -131,6 +178,9 @@ def _line(kind: str, f: dict) -> str:
         return f"[yellow]…[/] step {f['step']}: waiting {f['seconds']} s for the cool-off"
     if kind == "gas_wait":
         return f"[yellow]…[/] base fee {f['base_fee_gwei']:.2f} gwei above the cap {f['cap_gwei']:.2f}; waiting ({f['remaining']} s left)"
+    if kind == "external":
+        where = f"[dim]{f['tx_hash']}[/]" if f["tx_hash"] else "[dim]no transaction hash given[/]"
+        return f"[green]✓[/] step {f['step']}: {f['description']}  executed by the Safe {f['safe']}  {where}"
     if kind == "reconciled":
         return f"[cyan]↺[/] step {f['step']}: {f['how']} {f['tx_hash']}"
     if kind == "batch_failures":
@@ -195,12 +245,14 @@ def _show_status(book, plan, target, json_output: bool) -> None:
     rows = []
     for step in plan.steps:
         journaled = steps.get(step.index)
-        attempt = journaled.current if journaled else None
+        external = journaled.external if journaled else None
+        attempt = journaled.current if journaled and external is None else None
+        tx_hash = external.tx_hash if external else attempt.tx_hash if attempt else None
         rows.append({
             "step": step.index, "description": step.description,
             "state": str(journaled.state) if journaled else "planned",
-            "tx_hash": attempt.tx_hash if attempt else None, "block": attempt.block_number if attempt else None,
-            "link": f"{explorer.rstrip('/')}/tx/{attempt.tx_hash}" if attempt and explorer else None,
+            "tx_hash": tx_hash, "block": attempt.block_number if attempt else None,
+            "link": f"{explorer.rstrip('/')}/tx/{tx_hash}" if tx_hash and explorer else None,
         })
     if json_output:
         emit_json({"plan": plan.content_hash, "steps": rows})

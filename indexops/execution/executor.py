@@ -8,6 +8,10 @@ RPC calls go through one retry policy (`rpc_retry`): reads are simply asked agai
 whose answer was lost is looked up by hash and, if the node does not have it, the very same
 journaled bytes are sent again: a lost answer never leads to a newly signed transaction. When
 the RPC stays unreachable past the policy's patience the run stops with `RpcLost`.
+
+Steps a Safe sends (`safe_steps`) are never signed here: when the executor reaches one, it checks
+on chain that the Safe's transaction had its effect and journals the step as `external`; if the
+effect is not there it stops before sending anything for that step or any later one.
 """
 
 from __future__ import annotations
@@ -83,8 +87,9 @@ class ExecutionSettings:
 class Executor:
     def __init__(self, w3, plan, journal, signers: Mapping[str, object], settings: ExecutionSettings,
                  report: Callable[..., None] = lambda kind, **fields: None, sleep=time.sleep,
-                 faults: FaultPoints | None = None, cool_off_ready: Callable | None = None):
+                 faults: FaultPoints | None = None, cool_off_ready: Callable | None = None, safe_steps=None):
         self.w3, self.plan, self.journal, self.signers = w3, plan, journal, signers
+        self.safe_steps = safe_steps  # `external.SafeSteps`: the steps the product's Safe sends
         self.settings, self.report, self.sleep = settings, report, sleep
         self.faults = faults or FaultPoints()
         self.cool_off_ready = cool_off_ready or (lambda step: 0)
@@ -93,8 +98,19 @@ class Executor:
     def run(self) -> None:
         self.reconcile()
         while (index := self.journal.next_step(self.hash, len(self.plan.steps))) is not None:
-            self.execute(self.plan.steps[index])
+            step = self.plan.steps[index]
+            if self.safe_steps is not None and self.safe_steps.sends(step):
+                self.record_external(step)
+            else:
+                self.execute(step)
         self.report("done", steps=len(self.plan.steps))
+
+    def record_external(self, step) -> None:
+        """A Safe's step: journal it as done outside this executor once its effect is on chain."""
+        tx_hash, detail = self._rpc(step, self.safe_steps.confirm, self.w3, self.plan, step)
+        self.journal.record_external(self.hash, step.index, detail, tx_hash=tx_hash)
+        self.report("external", step=step.index, tx_hash=tx_hash, description=step.description,
+                    safe=self.safe_steps.safe)
 
     def reconcile(self) -> None:
         """Settle every step left in flight by an earlier run before anything new is signed."""

@@ -9,6 +9,9 @@ The executor's protocol for each step, under `with journal.acquire(plan_hash):`
 3. broadcast, then `record_sent(...)`;
 4. wait for the receipt, then `record_mined(...)` (status 0 records `failed`) or `record_failed(...)`.
 
+A step that something else executed (a Safe, after checking its effect on chain) is journaled with
+`record_external(...)` instead: state `external`, final, done for ordering and `next_step`.
+
 On restart, every step `pending(plan_hash)` lists (state `signing` or `sent`) is reconciled
 against the chain by the hashes and nonces of its attempts (`step.in_flight`): mined, dropped,
 or replaced by another transaction with the same nonce; `next_step` refuses until that is done.
@@ -48,6 +51,7 @@ from indexops.execution.journal_errors import (
 from indexops.execution.journal_lock import PlanLock, take
 from indexops.execution.journal_model import (
     Attempt,
+    External,
     JournalEvent,
     JournalRun,
     JournalStep,
@@ -182,7 +186,7 @@ class Journal:
         return [s for s in self.steps(plan_hash) if s.in_flight]
 
     def next_step(self, plan_hash: str, total_steps: int) -> int | None:
-        """The index to execute next (the first step not mined), None when all are mined.
+        """The index to execute next (the first step not done), None when all are mined or `external`.
 
         Refuses while a step is pending (UnreconciledSteps); the step returned may be `failed` or
         `dropped` (sign it again) or `replaced` (which `record_signed` refuses: a person decides).
@@ -338,6 +342,33 @@ class Journal:
         by = None if by_tx_hash is None else rules.hash32(by_tx_hash, "replacing tx hash")
         return self._move(plan_hash, step_index, StepState.REPLACED, tx_hash, at, {"replaced_by": by})
 
+    def record_external(
+        self,
+        plan_hash: str,
+        step_index: int,
+        detail: str,
+        *,
+        tx_hash: str | None = None,
+        at: datetime | None = None,
+    ) -> JournalStep:
+        """The step was done outside this executor (e.g. by a Safe), as `detail` says; `tx_hash` if known. Final."""
+        plan_hash, step_index = self._locked(plan_hash, step_index)
+        detail = rules.text(detail, "detail")
+        if tx_hash is not None:
+            tx_hash = rules.hash32(tx_hash, "tx hash")
+        moment = self._now(at)
+        with self._write() as conn:
+            self._run_row(conn, plan_hash)
+            rules.check_external(plan_hash, step_index, self._steps_in(conn, plan_hash))
+            conn.execute(
+                "INSERT INTO externals (plan_hash, step_index, tx_hash, recorded_at, detail) VALUES (?, ?, ?, ?, ?)",
+                (plan_hash, step_index, tx_hash, moment.isoformat(), detail),
+            )
+            where = f"in {tx_hash}" if tx_hash else "no transaction hash given"
+            self._event(conn, plan_hash, moment, "external", step_index, None, tx_hash,
+                        f"step {step_index} done outside this executor ({where}): {detail}")
+            return self._step_in(conn, plan_hash, step_index)
+
     def record_dropped(
         self, plan_hash: str, step_index: int, *, tx_hash: str | None = None, at: datetime | None = None
     ) -> JournalStep:
@@ -467,9 +498,18 @@ class Journal:
         )
         for _plan, index, attempt in map(self._attempt_row, rows):
             by_step.setdefault(index, []).append(attempt)
+        externals = {
+            row[0]: External(recorded_at=datetime.fromisoformat(row[2]), detail=row[3], tx_hash=row[1])
+            for row in conn.execute(
+                "SELECT step_index, tx_hash, recorded_at, detail FROM externals WHERE plan_hash = ?", (plan_hash,)
+            )
+        }
         return {
-            index: JournalStep(plan_hash=plan_hash, index=index, state=step_state(attempts), attempts=tuple(attempts))
-            for index, attempts in by_step.items()
+            index: JournalStep(
+                plan_hash=plan_hash, index=index, state=step_state(by_step.get(index, ()), externals.get(index)),
+                attempts=tuple(by_step.get(index, ())), external=externals.get(index),
+            )
+            for index in sorted(set(by_step) | set(externals))
         }
 
     def _step_in(self, conn: sqlite3.Connection, plan_hash: str, step_index: int) -> JournalStep:

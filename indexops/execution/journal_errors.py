@@ -132,13 +132,13 @@ class StepInFlight(JournalError):
 
 
 class StepOutOfOrder(JournalError):
-    def __init__(self, plan_hash: str, step_index: int, blocking: int, blocking_state: str):
+    def __init__(self, plan_hash: str, step_index: int, blocking: int, blocking_state: str, verb: str = "signed"):
         self.plan_hash = plan_hash
         self.step_index = step_index
         self.blocking = blocking
         super().__init__(
-            f"step {step_index} of plan {short(plan_hash)} cannot be signed before step {blocking} is mined "
-            f"(it is {blocking_state})"
+            f"step {step_index} of plan {short(plan_hash)} cannot be {verb} before step {blocking} is mined "
+            f"or done outside this executor (it is {blocking_state})"
         )
 
 

@@ -13,6 +13,10 @@ became of them. A receipt with status 0 makes the attempt `failed` (reverted, no
 The step's state follows from its attempts: `mined` if one mined; else `sent`/`signing` while
 one is pending; else the state of the last attempt. After `failed` or `dropped` the step may be
 signed again (a new attempt); `mined` and `replaced` are final.
+
+A step may instead be done outside this executor (a Safe executed it): it is then `external`,
+final, with no attempt of its own; `planned`, `failed` and `dropped` steps may become `external`.
+`mined` and `external` steps are *done*: both count for the order of steps and for `next_step`.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ class StepState(StrEnum):
     FAILED = "failed"
     REPLACED = "replaced"
     DROPPED = "dropped"
+    EXTERNAL = "external"  # done outside this executor (a step-level state: no attempt has it)
 
 
 PENDING = frozenset({StepState.SIGNING, StepState.SENT})
 RETRYABLE = frozenset({StepState.FAILED, StepState.DROPPED})
-ATTEMPT_STATES = tuple(s for s in StepState if s is not StepState.PLANNED)
+DONE = frozenset({StepState.MINED, StepState.EXTERNAL})
+ATTEMPT_STATES = tuple(s for s in StepState if s not in (StepState.PLANNED, StepState.EXTERNAL))
 
 # attempt state -> the states it may move to (the step-level "planned -> signing" and
 # "failed/dropped -> signing" are new attempts, checked in `journal_rules`)
@@ -95,11 +101,26 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class External:
+    """A step done outside this executor: when it was journaled, the transaction if known, and why."""
+
+    recorded_at: datetime
+    detail: str
+    tx_hash: str | None = None
+
+
+@dataclass(frozen=True)
 class JournalStep:
     plan_hash: str
     index: int
     state: StepState
     attempts: tuple[Attempt, ...] = ()
+    external: External | None = None
+
+    @property
+    def done(self) -> bool:
+        """Mined by this executor or done outside it: later steps may go."""
+        return self.state in DONE
 
     @property
     def in_flight(self) -> tuple[Attempt, ...]:
@@ -136,6 +157,10 @@ class JournalRun:
     def mined_steps(self) -> int:
         return sum(1 for s in self.steps if s.state is StepState.MINED)
 
+    @property
+    def done_steps(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
 
 @dataclass(frozen=True)
 class JournalEvent:
@@ -151,7 +176,9 @@ class JournalEvent:
     detail: str
 
 
-def step_state(attempts: Iterable[Attempt]) -> StepState:
+def step_state(attempts: Iterable[Attempt], external: External | None = None) -> StepState:
+    if external is not None:
+        return StepState.EXTERNAL
     attempts = tuple(attempts)
     if not attempts:
         return StepState.PLANNED

@@ -1,10 +1,13 @@
 """The journal's rules, as plain functions over what it holds: no SQL, no clock, no I/O.
 
-- A plan's steps are signed in order: step k only after steps 0..k-1 are mined.
+- A plan's steps are signed in order: step k only after steps 0..k-1 are done (`mined`, or
+  `external`: done outside this executor).
+- A step becomes `external` only from `planned`, `failed` or `dropped` (nothing in flight), and
+  only after the steps before it are done; `external` is final.
 - A step with a transaction in flight may only be signed again with the *same* sender and
   nonce (a fee bump or cancel: whichever mines, the others are replaced); anything else waits
   for reconciliation.
-- `mined` and `replaced` steps are final; `failed` and `dropped` ones may be signed again.
+- `mined`, `replaced` and `external` steps are final; `failed` and `dropped` ones may be signed again.
 - A nonce the chain has consumed (an attempt that mined, reverted or was replaced) is never
   journaled again for that sender and chain, and a nonce in flight for one step is not used by
   another step of any plan.
@@ -29,6 +32,7 @@ from indexops.execution.journal_errors import (
     one_line,
 )
 from indexops.execution.journal_model import (
+    RETRYABLE,
     TRANSITIONS,
     Attempt,
     JournalStep,
@@ -106,6 +110,8 @@ def check_new_attempt(
     state = step.state if step is not None else StepState.PLANNED
     if state is StepState.MINED:
         raise IllegalTransition(plan_hash, step_index, state, StepState.SIGNING, "it is done")
+    if state is StepState.EXTERNAL:
+        raise IllegalTransition(plan_hash, step_index, state, StepState.SIGNING, "it was done outside this executor")
     if state is StepState.REPLACED:
         last = step.attempts[-1]
         raise StepReplaced(plan_hash, step_index, last.nonce, last.replaced_by)
@@ -115,11 +121,7 @@ def check_new_attempt(
                 raise StepInFlight(
                     plan_hash, step_index, attempt.tx_hash, attempt.nonce, "signing it with another sender or nonce"
                 )
-    for earlier in range(step_index):
-        before = steps.get(earlier)
-        before_state = before.state if before is not None else StepState.PLANNED
-        if before_state is not StepState.MINED:
-            raise StepOutOfOrder(plan_hash, step_index, earlier, before_state)
+    _check_earlier_done(plan_hash, step_index, steps)
     for other_plan, other_step, attempt in same_nonce:
         if attempt.state is StepState.REPLACED:
             raise NonceUsed(sender, nonce, attempt.tx_hash, other_plan, other_step, "was used by the replacement of")
@@ -127,6 +129,25 @@ def check_new_attempt(
             raise NonceUsed(sender, nonce, attempt.tx_hash, other_plan, other_step, "was used by")
         if attempt.pending and (other_plan, other_step) != (plan_hash, step_index):
             raise NonceUsed(sender, nonce, attempt.tx_hash, other_plan, other_step, "is in flight as")
+
+
+def check_external(plan_hash: str, step_index: int, steps: Mapping[int, JournalStep]) -> None:
+    """Refuse to journal the step as done outside this executor unless every rule allows it."""
+    step = steps.get(step_index)
+    state = step.state if step is not None else StepState.PLANNED
+    if state is not StepState.PLANNED and state not in RETRYABLE:
+        if step is not None and step.in_flight:
+            attempt = step.in_flight[-1]
+            raise StepInFlight(plan_hash, step_index, attempt.tx_hash, attempt.nonce, "recording it as done elsewhere")
+        raise IllegalTransition(plan_hash, step_index, state, StepState.EXTERNAL)
+    _check_earlier_done(plan_hash, step_index, steps, "done")
+
+
+def _check_earlier_done(plan_hash: str, step_index: int, steps: Mapping[int, JournalStep], verb: str = "signed") -> None:
+    for earlier in range(step_index):
+        before = steps.get(earlier)
+        if before is None or not before.done:
+            raise StepOutOfOrder(plan_hash, step_index, earlier, before.state if before else StepState.PLANNED, verb)
 
 
 def target_attempt(
@@ -153,7 +174,7 @@ def target_attempt(
 
 
 def next_step(plan_hash: str, steps: Iterable[JournalStep], total_steps: int) -> int | None:
-    """The first step of the plan that is not mined, or None when all are; refuses while any is pending."""
+    """The first step of the plan that is not done, or None when all are; refuses while any is pending."""
     steps = sorted(steps, key=lambda s: s.index)
     pending = [s for s in steps if s.in_flight]
     if pending:
@@ -163,8 +184,8 @@ def next_step(plan_hash: str, steps: Iterable[JournalStep], total_steps: int) ->
     beyond = [s.index for s in steps if s.index >= total_steps]
     if beyond:
         raise JournalPlanMismatch(plan_hash, beyond[0], total_steps)
-    mined = {s.index for s in steps if s.state is StepState.MINED}
+    done = {s.index for s in steps if s.done}
     for index in range(total_steps):
-        if index not in mined:
+        if index not in done:
             return index
     return None

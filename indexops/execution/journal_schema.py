@@ -1,4 +1,7 @@
-"""The journal's SQLite file: connection settings, schema (version 1) and the version check.
+"""The journal's SQLite file: connection settings, schema (version 2), migrations and the version check.
+
+Version 2 adds `externals`: steps done outside this executor (e.g. by a Safe), one row per step,
+never changed or deleted. A version 1 journal is migrated when it is opened; its rows stay as they are.
 
 WAL with `synchronous=FULL`: a commit returns only after the WAL is on disk, so a record the
 journal said it wrote survives a kill or a power cut. Every write is one `BEGIN IMMEDIATE`
@@ -13,7 +16,7 @@ from pathlib import Path
 
 from indexops.execution.journal_errors import JournalSchemaTooNew, JournalUnusable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 
 _STATES = "'signing','sent','mined','failed','replaced','dropped'"
@@ -82,6 +85,25 @@ BEGIN SELECT RAISE(ABORT, 'journaled transactions are never deleted'); END;
 INSERT INTO schema_version (version) VALUES (1);
 """
 
+_MIGRATION_V2 = """
+CREATE TABLE externals (
+    plan_hash TEXT NOT NULL REFERENCES runs(plan_hash),
+    step_index INTEGER NOT NULL CHECK (step_index >= 0),
+    tx_hash TEXT,
+    recorded_at TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (plan_hash, step_index)
+);
+CREATE TRIGGER externals_final_update BEFORE UPDATE ON externals
+BEGIN SELECT RAISE(ABORT, 'a step done outside the executor is final'); END;
+CREATE TRIGGER externals_no_delete BEFORE DELETE ON externals
+BEGIN SELECT RAISE(ABORT, 'a step done outside the executor is final'); END;
+UPDATE schema_version SET version = 2;
+"""
+
+# version -> the script that brings a journal of the version before it up to it
+_MIGRATIONS = {2: _MIGRATION_V2}
+
 
 def connect(path: Path) -> sqlite3.Connection:
     """An open, checked connection to the journal at `path`, creating the file and schema if new."""
@@ -118,6 +140,7 @@ def _check_or_create(conn: sqlite3.Connection, path: Path) -> None:
         if not tables:
             for statement in _statements(_SCHEMA_V1):
                 conn.execute(statement)
+            _migrate(conn, 1)
             conn.execute("COMMIT")
             return
         if "schema_version" not in tables:
@@ -128,11 +151,19 @@ def _check_or_create(conn: sqlite3.Connection, path: Path) -> None:
         version = rows[0][0]
         if version > SCHEMA_VERSION:
             raise JournalSchemaTooNew(path, version, SCHEMA_VERSION)
+        _migrate(conn, version)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a journal at `version` up to SCHEMA_VERSION inside the caller's transaction."""
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        for statement in _statements(_MIGRATIONS[step]):
+            conn.execute(statement)
 
 
 def _statements(script: str) -> list[str]:

@@ -1,4 +1,8 @@
-"""`indexops execute PLAN`: check that the plan still holds, then run it through the executor."""
+"""`indexops execute PLAN`: check that the plan still holds, then run it through the executor.
+
+Steps whose role the product's Safe holds are not signed here: `--safe` exports them for the Safe's
+owners, and a later run checks their effect on chain and journals them as done outside the executor.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,15 @@ from indexops.errors import ChainError, UsageError
 from indexops.execution.cool_off import CoolOffClock
 from indexops.execution.drift import state_changes
 from indexops.execution.executor import ExecutionSettings, Executor
+from indexops.execution.external import SafeSteps
 from indexops.execution.journal import Journal
 from indexops.plans.build import snapshot_state
 
 GWEI = 10**9
+GIM_CANNOT_BATCH = (
+    "GIM trades are single calls from the trader's EOA and cannot be batched; "
+    "the operator set-up batches through a Safe (`--safe --multisend`)"
+)
 ROLE_OPTION = {"operator": "--account", "owner": "--account", "trader": "--trader"}
 
 
@@ -46,16 +55,22 @@ class Preflight:
 
 
 def check_before_first_step(connection, target: ProductOnNetwork, plan, journal: Journal, signers: dict,
-                            force: bool) -> Preflight:
-    """Chain, age, drift and roles; on a resumed run the chain has moved by our own steps, so drift is not checked."""
+                            force: bool, safe_steps: SafeSteps | None = None) -> Preflight:
+    """Chain, age, drift and roles; on a resumed run the chain has moved by our own steps, so drift is not checked.
+
+    A plan whose Safe steps the Safe has already executed is resumed too: the chain moved by the plan.
+    """
     from indexops.chain.reader import read_snapshot
 
     if plan.chain_id != target.where.network.chain_id:
         raise PlanForAnotherChain(plan.chain_id, target.where.name, target.where.network.chain_id)
     run = journal.run(plan.content_hash)
-    resuming = run is not None and any(step.attempts for step in run.steps)
+    resuming = run is not None and any(step.attempts or step.external for step in run.steps)
     snapshot = read_snapshot(connection, target)
-    _check_roles(plan, snapshot, signers)
+    _check_roles(plan, snapshot, signers, safe_steps)
+    if not resuming and safe_steps is not None:
+        first = next((step for step in plan.steps if safe_steps.sends(step)), None)
+        resuming = first is not None and safe_steps.in_place(connection.w3, plan, first)
     if resuming:
         return Preflight(resuming=True, overridden=())
     execution = target.product.execution
@@ -69,9 +84,11 @@ def check_before_first_step(connection, target: ProductOnNetwork, plan, journal:
     return Preflight(resuming=False, overridden=tuple(problems))
 
 
-def _check_roles(plan, snapshot, signers: dict) -> None:
+def _check_roles(plan, snapshot, signers: dict, safe_steps: SafeSteps | None) -> None:
+    """Every role the plan signs with needs a signer that holds it, except the roles the Safe holds."""
     holders = {role.name: role.holders for role in snapshot.roles}
-    for role in sorted({step.signer_role for step in plan.steps}):
+    held_by_safe = safe_steps.roles if safe_steps is not None else frozenset()
+    for role in sorted({step.signer_role for step in plan.steps} - held_by_safe):
         signer = signers.get(role)
         first = next(step.index for step in plan.steps if step.signer_role == role)
         if signer is None:
@@ -81,7 +98,8 @@ def _check_roles(plan, snapshot, signers: dict) -> None:
 
 
 def run_plan(connection, target: ProductOnNetwork, plan, journal: Journal, signers: dict, *, gas_cap_gwei: float | None,
-             warp: bool, report, max_gas_wait: int, receipt_timeout: int, on_warp=None) -> None:
+             warp: bool, report, max_gas_wait: int, receipt_timeout: int, on_warp=None,
+             safe_steps: SafeSteps | None = None) -> None:
     if warp and not target.where.network.sandbox:
         raise UsageError("--warp moves anvil's clock: it works only on the sandbox network")
     cap = gas_cap_gwei if gas_cap_gwei is not None else target.product.execution.max_gas_price_gwei
@@ -91,7 +109,7 @@ def run_plan(connection, target: ProductOnNetwork, plan, journal: Journal, signe
     )
     clock = CoolOffClock(connection.w3, plan, journal, target.deployment.modules.get("gim"))
     executor = Executor(connection.w3, plan, journal, signers, settings, report=report,
-                        cool_off_ready=clock.seconds_until_ready)
+                        cool_off_ready=clock.seconds_until_ready, safe_steps=safe_steps)
     executor.run()
 
 
@@ -104,3 +122,50 @@ def journal_path(explicit: Path | None, data_dir: Path) -> Path:
 def require_chain_id(connection, plan) -> None:
     if connection.chain_id != plan.chain_id:
         raise ChainError(f"the plan is for chain {plan.chain_id} but the RPC is chain {connection.chain_id}")
+
+
+def check_batching(plan) -> None:
+    """`execute --batch`: the plan must carry its batching (made with `indexops plan --batch`)."""
+    if plan.route == "base-manager":
+        raise UsageError(GIM_CANNOT_BATCH)
+    if plan.route != "delegated":
+        raise UsageError(f"{plan.route} trades are single TradeModule calls from the manager and cannot be batched")
+    if not any(step.function.startswith("batchTrade(") for step in plan.steps if step.phase == "trade"):
+        raise UsageError(f"this plan was made without --batch: re-plan with `indexops plan {plan.product} --batch`")
+
+
+def safe_steps_of(connection, target: ProductOnNetwork, plan_file: str, *, tx_hash: str | None = None,
+                  tx_hashes: tuple[str | None, ...] = ()) -> SafeSteps | None:
+    """The plan's Safe: the product's operator when `operator_is_safe`, and the roles it holds on chain now."""
+    from indexops.workflows.safe_chain import role_holders
+
+    deployment = target.deployment
+    if not deployment.operator_is_safe or deployment.operator is None:
+        return None
+    safe = deployment.operator
+    held = frozenset(role for role, addresses in role_holders(connection.w3, target).items()
+                     if safe.lower() in {a.lower() for a in addresses})
+    if not held:
+        return None
+    return SafeSteps(safe=safe, roles=held, plan_file=plan_file, gim=deployment.modules.get("gim"),
+                     tx_hashes=(tx_hash,) if tx_hash else tx_hashes)
+
+
+def executed_in(sidecar: Path, plan) -> tuple[str | None, ...]:
+    """The transactions that executed the SafeTxs of `indexops safe export` (None for one not executed yet)."""
+    from indexops.safe.sidecar import load_sidecar
+
+    try:
+        file = load_sidecar(sidecar.read_text(encoding="utf-8"), path=str(sidecar))
+    except OSError as error:
+        raise UsageError(f"--safe-file {sidecar}: {error.strerror or error}") from None
+    if file.plan is not None and file.plan != plan.content_hash:
+        raise UsageError(f"--safe-file {sidecar} was exported from plan {file.plan[:10]}, not {plan.content_hash[:10]}")
+    return tuple(entry.executed_in for entry in file.transactions)
+
+
+def export_for_safe(connection, loaded, target: ProductOnNetwork, plan, *, multisend: bool, out_dir: Path):
+    """`execute --safe`: the plan's Safe steps as `indexops safe export` writes them; nothing is sent."""
+    from indexops.workflows.safe_export import export_plan
+
+    return export_plan(connection, loaded, target, plan, safe=None, multisend=multisend, nonce=None, out_dir=out_dir)
