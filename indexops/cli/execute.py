@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -81,11 +82,12 @@ def execute(
         for overridden in preflight.overridden:
             note(f"[bold yellow]--force overrides:[/] {overridden}")
         _confirm(plan, str(plan_file), yes, json_output, preflight.resuming)
-        workflow.run_plan(
-            connection, target, plan, book, signers, gas_cap_gwei=max_gas_price, warp=warp,
-            report=_reporter(json_output), max_gas_wait=max_gas_wait, receipt_timeout=receipt_timeout,
-            on_warp=_sandbox_market(connection.w3, plan) if warp else None, safe_steps=safe_steps,
-        )
+        with _progress(plan, book, json_output) as progress:
+            workflow.run_plan(
+                connection, target, plan, book, signers, gas_cap_gwei=max_gas_price, warp=warp,
+                report=_reporter(json_output, progress), max_gas_wait=max_gas_wait, receipt_timeout=receipt_timeout,
+                on_warp=_sandbox_market(connection.w3, plan) if warp else None, safe_steps=safe_steps,
+            )
 
 
 _TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
@@ -156,13 +158,30 @@ def _confirm(plan, path: str, yes: bool, json_output: bool, resuming: bool) -> N
         raise typer.Abort()
 
 
-def _reporter(json_output: bool):
+@contextmanager
+def _progress(plan, book, json_output: bool):
+    """A progress bar over the plan's steps on a terminal; nothing for --json or a pipe."""
+    if json_output or not sys.stdout.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    done = sum(1 for step in book.steps(plan.content_hash) if str(step.state) in ("mined", "external"))
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=stdout()) as progress:
+        task = progress.add_task(f"{plan.product} on {plan.network}", total=len(plan.steps), completed=done)
+        yield lambda: progress.advance(task)
+
+
+def _reporter(json_output: bool, advance=None):
     def report(kind: str, **fields) -> None:
         if json_output:
             sys.stdout.write(json.dumps({"event": kind, **fields}, default=str) + "\n")
             sys.stdout.flush()
             return
         stdout().print(_line(kind, fields))
+        if advance is not None and kind in ("mined", "external"):
+            advance()
 
     return report
 

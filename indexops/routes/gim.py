@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from indexops.routes.calls import Call, make_call
+from indexops.routes.steps import PlannedStep, trade_rounds
 from indexops.snapshot import GimExecution
 
 
@@ -113,8 +114,6 @@ def gim_steps(plan, snapshot, gim: str, extension: str, index_adapters: dict[str
     `exchange_data` is configured per component; `venue_data` is what a venue's adapter needs
     whatever the component (a Uniswap V3 venue's fee tier), and wins when that venue is chosen.
     """
-    from indexops.routes.steps import PlannedStep, trade_rounds
-
     trading = {p.trade.component: p for p in plan.trades}
     current = {c.address: c.gim for c in snapshot.components}
     targets = []
