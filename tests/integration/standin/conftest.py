@@ -2,12 +2,9 @@
 artifacts, Uniswap V2 with pools, the compiled stand-in, and one SetToken created through the
 DelegatedManagerFactory with all the extensions initialized.
 
-Toolchain paths come from the environment so the fixture can be rewired:
-  INDEXOPS_TOOLCHAIN_DIR      searched first, then /tmp/npmt: node_modules/ (solc, @foundry-rs
-                              anvil, @openzeppelin/contracts) and packages/set-protocol-v2 (or sv2/package)
-  INDEXOPS_SET_V2_DIR, INDEXOPS_OPENZEPPELIN_DIR, INDEXOPS_SOLC_DIR, INDEXOPS_ANVIL, INDEXOPS_NODE:
-                              override one path each
-  INDEXOPS_STANDIN_CACHE      compile cache (default: pytest's cache dir)
+The compiler, anvil and the contract packages come from the project's sandbox toolchain
+(installed on first use, like every other chain test); INDEXOPS_STANDIN_CACHE moves the compile
+cache (default: pytest's cache dir).
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from types import SimpleNamespace
 
 import pytest
 
-DEFAULT_TOOLCHAIN_DIR = "/tmp/npmt"
+from indexops.sandbox.toolchain import install_toolchain
 
 UNIT = 10**18
 EXCHANGE = "UniswapV2ExchangeAdapter"
@@ -34,10 +31,6 @@ OWNER_FEE_SPLIT = 3 * 10**17  # 30% to the owner's fee recipient, 70% to the met
 STREAMING_FEE = 2 * 10**16  # 2% a year
 SET_SUPPLY = 10 * UNIT
 UNITS = {"A": 10 * UNIT, "B": 5 * UNIT}  # per SetToken
-
-
-def _first_existing(*candidates: Path | None) -> Path | None:
-    return next((path for path in candidates if path is not None and path.exists()), None)
 
 
 def _env_path(name: str) -> Path | None:
@@ -54,41 +47,16 @@ class ToolchainPaths:
     openzeppelin: Path
 
 
-def toolchain_paths() -> ToolchainPaths | str:
-    """The paths, or a reason to skip. INDEXOPS_TOOLCHAIN_DIR is searched first, then /tmp/npmt."""
-    roots = [Path(p) for p in (os.environ.get("INDEXOPS_TOOLCHAIN_DIR"), DEFAULT_TOOLCHAIN_DIR) if p]
-
-    def look(override: str, *relative: str) -> Path | None:
-        return _first_existing(_env_path(override), *(root / rel for root in roots for rel in relative))
-
-    found = {
-        "node": os.environ.get("INDEXOPS_NODE") or shutil.which("node"),
-        "solc": look("INDEXOPS_SOLC_DIR", "node_modules/solc"),
-        "anvil": look("INDEXOPS_ANVIL", "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"),
-        "set_v2": look(
-            "INDEXOPS_SET_V2_DIR",
-            "packages/set-protocol-v2",
-            "sv2/package",
-            "node_modules/@setprotocol/set-protocol-v2",
-        ),
-        "openzeppelin": _first_existing(
-            _env_path("INDEXOPS_OPENZEPPELIN_DIR"),
-            *(root / "node_modules/@openzeppelin/contracts" for root in roots),
-            Path("/tmp/standin-deps/node_modules/@openzeppelin/contracts"),
-        ),
-    }
-    missing = [name for name, value in found.items() if not value]
-    if missing:
-        return f"sandbox toolchain not found under {', '.join(map(str, roots))}: missing {', '.join(missing)}"
-    return ToolchainPaths(**found)
-
-
 @pytest.fixture(scope="session")
 def standin_toolchain() -> ToolchainPaths:
-    paths = toolchain_paths()
-    if isinstance(paths, str):
-        pytest.skip(paths)
-    return paths
+    toolchain = install_toolchain()
+    return ToolchainPaths(
+        node=shutil.which("node"),
+        solc=toolchain.node_modules / "solc",
+        anvil=toolchain.anvil,
+        set_v2=toolchain.set_protocol_v2,
+        openzeppelin=toolchain.node_modules / "@openzeppelin" / "contracts",
+    )
 
 
 @pytest.fixture(scope="session")
