@@ -187,16 +187,19 @@ def _reporter(json_output: bool, advance=None):
 
 
 def _line(kind: str, f: dict) -> str:
+    from indexops.render.numbers import duration, gwei
+
     if kind == "sent":
         return f"→ step {f['step']}: {f['description']}  [dim]{f['tx_hash']} nonce {f['nonce']}[/]"
     if kind == "mined":
         return f"[green]✓[/] step {f['step']} mined in block {f['block']} (gas {f['gas_used']:,})"
     if kind == "warped":
-        return f"[cyan]⏩[/] step {f['step']}: moved the sandbox clock {f['seconds']} s past the cool-off"
+        return f"[cyan]⏩[/] step {f['step']}: moved the sandbox clock {duration(f['seconds'])} past the cool-off"
     if kind == "cool_off":
-        return f"[yellow]…[/] step {f['step']}: waiting {f['seconds']} s for the cool-off"
+        return f"[yellow]…[/] step {f['step']}: waiting {duration(f['seconds'])} for the cool-off"
     if kind == "gas_wait":
-        return f"[yellow]…[/] base fee {f['base_fee_gwei']:.2f} gwei above the cap {f['cap_gwei']:.2f}; waiting ({f['remaining']} s left)"
+        return (f"[yellow]…[/] base fee {gwei(f['base_fee_gwei'])} gwei above the cap of {gwei(f['cap_gwei'])} gwei; "
+                f"waiting ({duration(f['remaining'])} left)")
     if kind == "external":
         where = f"[dim]{f['tx_hash']}[/]" if f["tx_hash"] else "[dim]no transaction hash given[/]"
         return f"[green]✓[/] step {f['step']}: {f['description']}  executed by the Safe {f['safe']}  {where}"

@@ -10,6 +10,7 @@ import typer
 
 from indexops.cli.options import DebugOption, JsonOption
 from indexops.cli.output import emit_json, note, stdout
+from indexops.render.numbers import duration
 
 app = typer.Typer(help="A local anvil chain with the real Set V2, Index Coop and Safe contracts deployed.", no_args_is_help=True)
 
@@ -90,7 +91,7 @@ def _report(result, seconds: float, json_output: bool) -> None:
     if result.already_up:
         note("The sandbox is already up; nothing to do.")
     else:
-        note(f"Deployed in {seconds:.1f} s.")
+        note(f"Deployed in {duration(seconds)}.")
     _print_summary(result)
 
 

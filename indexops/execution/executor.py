@@ -28,6 +28,7 @@ from indexops.execution import chain_ops, rpc_retry
 from indexops.execution.faults import FaultPoints
 from indexops.execution.fees import Fees, GasPriceAboveCap, fees_under_cap
 from indexops.execution.fills import fills_in
+from indexops.render.numbers import duration
 from indexops.routes.delegated import failed_trades
 
 
@@ -68,7 +69,7 @@ class RpcLost(ChainError):
 class ReceiptTimeout(ChainError):
     def __init__(self, index: int, tx_hash: str, seconds: int):
         super().__init__(
-            f"step {index}: no receipt for {tx_hash} after {seconds} s; it is journaled: run the same command again "
+            f"step {index}: no receipt for {tx_hash} after {duration(seconds)}; it is journaled: run the same command again "
             "to reconcile it (it will not be sent twice)"
         )
 

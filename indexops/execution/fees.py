@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexops.errors import IndexopsError
+from indexops.render.numbers import duration, gwei
 
 GWEI = 10**9
 DEFAULT_PRIORITY_FEE = 1 * GWEI
@@ -12,9 +13,9 @@ DEFAULT_PRIORITY_FEE = 1 * GWEI
 
 class GasPriceAboveCap(IndexopsError):
     def __init__(self, base_fee: int, cap: int, waited: int):
-        waited_text = f" after waiting {waited} s" if waited else ""
+        waited_text = f" after waiting {duration(waited)}" if waited else ""
         super().__init__(
-            f"the base fee is {base_fee / GWEI:.2f} gwei, above the cap of {cap / GWEI:.2f} gwei{waited_text}: "
+            f"the base fee is {gwei(base_fee / GWEI)} gwei, above the cap of {gwei(cap / GWEI)} gwei{waited_text}: "
             "nothing was sent; raise --max-gas-price or retry later"
         )
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from indexops.errors import SandboxError
 from indexops.execution import chain_ops
 from indexops.execution.fills import fills_in
+from indexops.render.numbers import duration
 
 FORK_START_SECONDS = 30
 SENDER_BALANCE = hex(10_000 * 10**18)
@@ -68,7 +69,7 @@ class Fork:
             except OSError:
                 time.sleep(0.05)
         self.process.kill()
-        raise SandboxError(f"the fork did not start within {FORK_START_SECONDS} s")
+        raise SandboxError(f"the fork did not start within {duration(FORK_START_SECONDS)}")
 
     def __exit__(self, *exc) -> None:
         self.process.terminate()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from indexops.errors import SandboxError
 from indexops.paths import user_data_dir
+from indexops.render.numbers import duration
 
 SANDBOX_CHAIN_ID = 31337
 DEFAULT_PORT = 8545
@@ -97,7 +98,7 @@ def _wait_until_answering(state: RunningSandbox, process: subprocess.Popen) -> N
         except OSError:
             time.sleep(0.05)
     process.kill()
-    raise SandboxError(f"anvil did not answer on port {state.port} within {START_TIMEOUT_SECONDS} s")
+    raise SandboxError(f"anvil did not answer on port {state.port} within {duration(START_TIMEOUT_SECONDS)}")
 
 
 def _is_our_anvil(state: RunningSandbox) -> bool:

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from indexops.errors import SandboxError
+from indexops.render.numbers import duration
 
 STANDIN_DIR = Path(__file__).parent / "standin"
 COMPILE_SCRIPT = STANDIN_DIR / "compile.js"
@@ -57,7 +58,7 @@ def compile_standin(
     except FileNotFoundError:
         raise SandboxError(f"cannot compile the manager stand-in: node not found ({node})") from None
     except subprocess.TimeoutExpired:
-        raise SandboxError(f"compiling the manager stand-in took more than {COMPILE_TIMEOUT_SECONDS} s") from None
+        raise SandboxError(f"compiling the manager stand-in took more than {duration(COMPILE_TIMEOUT_SECONDS)}") from None
     if done.returncode != 0:
         raise SandboxError(f"compiling the manager stand-in failed: {_first_line(done.stderr)}")
     try:

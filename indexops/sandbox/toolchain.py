@@ -18,6 +18,7 @@ from pathlib import Path
 
 from indexops.errors import SandboxError
 from indexops.paths import user_cache_dir
+from indexops.render.numbers import duration
 
 NPM_DEPENDENCIES = {
     "@foundry-rs/anvil": "1.7.1",
@@ -117,7 +118,7 @@ def _run(command: list[str], cwd: Path) -> str:
     try:
         done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=NPM_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
-        raise SandboxError(f"`{' '.join(command[1:3])}` did not finish in {NPM_TIMEOUT_SECONDS} s: is the npm registry reachable?") from None
+        raise SandboxError(f"`{' '.join(command[1:3])}` did not finish in {duration(NPM_TIMEOUT_SECONDS)}: is the npm registry reachable?") from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise SandboxError(f"`npm {' '.join(command[1:3])}` failed: {last}")

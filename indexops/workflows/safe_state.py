@@ -10,6 +10,7 @@ from typing import Any
 from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.config.selection import ProductOnNetwork
+from indexops.render.numbers import duration
 from indexops.safe.decoding import Label, token_amount
 
 EXECUTION_INFO_FIELDS = (("targetUnit", 0), ("maxSize", 1), ("coolOffPeriod", 2), ("exchangeName", 4), ("exchangeData", 5))
@@ -130,7 +131,7 @@ def _text(probe: Probe, value: Any, labels: Mapping[str, Label]) -> str:
     if isinstance(value, list):
         return ", ".join(_named(item, labels) for item in value) or "none"
     if probe.field == "coolOffPeriod":
-        return f"{value:,} s"
+        return duration(value)
     return _named(value, labels)
 
 
