@@ -34,6 +34,17 @@ def base_fee(w3) -> int:
     return int(block.get("baseFeePerGas") or w3.eth.gas_price)
 
 
+def block_hash(w3, number: int) -> str | None:
+    """The hash of block `number` on this chain (0x-prefixed, lower case), or None if it has no such block."""
+    from web3.exceptions import BlockNotFound
+
+    try:
+        block = w3.eth.get_block(number)
+    except BlockNotFound:
+        return None
+    return "0x" + bytes(block["hash"]).hex()
+
+
 def block_timestamp(w3, block="latest") -> int:
     return int(w3.eth.get_block(block)["timestamp"])
 

@@ -69,7 +69,7 @@ _ATTEMPT_COLUMNS = (
     "plan_hash, step_index, attempt, state, sender, nonce, tx_hash, raw_tx, max_fee_per_gas, gas_limit, "
     "signed_at, sent_at, finished_at, block_number, gas_used, status, effective_gas_price, fills, reason, replaced_by"
 )
-_RUN_COLUMNS = "plan_hash, product, network, chain_id, plan_path, started_at"
+_RUN_COLUMNS = "plan_hash, product, network, chain_id, plan_path, started_at, chain_genesis"
 
 
 def default_journal_path(data_dir: Path | None = None) -> Path:
@@ -131,28 +131,37 @@ class Journal:
         chain_id: int,
         plan_path: Path | str,
         *,
+        chain_genesis: str,
         at: datetime | None = None,
     ) -> JournalRun:
-        """The plan's run, started now if new; the existing run (and its steps) if the plan was begun before."""
+        """The plan's run, started now if new; the existing run (and its steps) if the plan was begun before.
+
+        `chain_genesis` is the hash of the chain's block 0: it tells this chain from another instance of
+        the same chain id (a sandbox started again), whose transactions are not this chain's.
+        """
         plan_hash = rules.hash32(plan_hash, "plan hash")
         product = rules.text(product, "product", limit=200)
         network = rules.text(network, "network", limit=200)
         chain_id = rules.positive(chain_id, "chain id")
+        chain_genesis = rules.hash32(chain_genesis, "chain genesis hash")
         path_text = str(Path(plan_path).expanduser().absolute())
         moment = self._now(at)
         with self._write() as conn:
             row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE plan_hash = ?", (plan_hash,)).fetchone()
             if row is not None:
+                recorded_genesis = row[6] or chain_genesis  # a run journaled before genesis hashes were kept
                 for field, recorded, given in (("chain id", row[3], chain_id), ("product", row[1], product),
-                                               ("network", row[2], network)):
+                                               ("network", row[2], network),
+                                               ("chain genesis block", recorded_genesis, chain_genesis)):
                     if recorded != given:
                         raise RunMismatch(plan_hash, field, recorded, given)
             else:
                 conn.execute(
-                    f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-                    (plan_hash, product, network, chain_id, path_text, moment.isoformat()),
+                    f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (plan_hash, product, network, chain_id, path_text, moment.isoformat(), chain_genesis),
                 )
-                detail = f"started plan {short(plan_hash)} ({product} on {network}, chain {chain_id}) from {path_text}"
+                detail = (f"started plan {short(plan_hash)} ({product} on {network}, chain {chain_id}, genesis "
+                          f"{short(chain_genesis)}) from {path_text}")
                 self._event(conn, plan_hash, moment, "run-started", None, None, None, detail)
             return self._run_in(conn, plan_hash)
 
@@ -251,27 +260,32 @@ class Journal:
             run = self._run_row(conn, plan_hash)
             if signed.chain_id != run[3]:
                 raise SignedTxMismatch("chain id", run[3], signed.chain_id)
+            same_chain, chains = _same_chain_instance(run[6])
             duplicate = conn.execute(
-                "SELECT plan_hash, step_index, attempt FROM attempts WHERE tx_hash = ?", (tx_hash,)
+                f"SELECT plan_hash, step_index, attempt, chain_genesis FROM attempts WHERE tx_hash = ? AND {same_chain}",
+                (tx_hash, *chains),
             ).fetchone()
             if duplicate is not None:
-                raise DuplicateTransaction(tx_hash, duplicate[0], duplicate[1], duplicate[2])
+                raise DuplicateTransaction(tx_hash, duplicate[0], duplicate[1], duplicate[2],
+                                           chain_unknown=duplicate[3] == "")
             steps = self._steps_in(conn, plan_hash)
             same_nonce = [
                 self._attempt_row(r)
                 for r in conn.execute(
-                    f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE chain_id = ? AND sender = ? AND nonce = ?",
-                    (run[3], sender, nonce),
+                    f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE chain_id = ? AND sender = ? AND nonce = ? "
+                    f"AND {same_chain}",
+                    (run[3], sender, nonce, *chains),
                 )
             ]
             rules.check_new_attempt(plan_hash, step_index, steps, sender, nonce, same_nonce)
             current = steps.get(step_index)
             number = len(current.attempts) + 1 if current is not None else 1
             conn.execute(
-                "INSERT INTO attempts (plan_hash, step_index, attempt, state, chain_id, sender, nonce, tx_hash, raw_tx,"
-                " max_fee_per_gas, gas_limit, signed_at) VALUES (?, ?, ?, 'signing', ?, ?, ?, ?, ?, ?, ?, ?)",
-                (plan_hash, step_index, number, run[3], sender, nonce, tx_hash, raw, str(max_fee_per_gas), gas_limit,
-                 moment.isoformat()),
+                "INSERT INTO attempts (plan_hash, step_index, attempt, state, chain_id, chain_genesis, sender, nonce,"
+                " tx_hash, raw_tx, max_fee_per_gas, gas_limit, signed_at)"
+                " VALUES (?, ?, ?, 'signing', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (plan_hash, step_index, number, run[3], run[6], sender, nonce, tx_hash, raw, str(max_fee_per_gas),
+                 gas_limit, moment.isoformat()),
             )
             bumping = current is not None and current.in_flight
             bump = " (replaces the one in flight with the same nonce)" if bumping else ""
@@ -489,6 +503,7 @@ class Journal:
         return JournalRun(
             plan_hash=row[0], product=row[1], network=row[2], chain_id=row[3], plan_path=Path(row[4]),
             started_at=datetime.fromisoformat(row[5]), steps=tuple(self._steps_in(conn, plan_hash).values()),
+            chain_genesis=row[6] or None,
         )
 
     def _steps_in(self, conn: sqlite3.Connection, plan_hash: str) -> dict[int, JournalStep]:
@@ -556,6 +571,17 @@ class Journal:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (plan_hash, moment.isoformat(), kind, step_index, attempt, tx_hash, detail),
         )
+
+
+def _same_chain_instance(genesis: str) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause (and its parameters) for the attempts that may be on the chain whose block 0 is `genesis`.
+
+    An attempt journaled before genesis hashes were kept ('') may be on any chain, and so may every
+    attempt when the run's own chain is unknown: the journal then assumes the worst (same chain).
+    """
+    if not genesis:
+        return "1 = 1", ()
+    return "chain_genesis IN (?, '')", (genesis,)
 
 
 def _fills_json(fills: object) -> str:

@@ -154,11 +154,16 @@ class NonceUsed(JournalError):
 
 
 class DuplicateTransaction(JournalError):
-    def __init__(self, tx_hash: str, plan_hash: str, step_index: int, attempt: int):
+    def __init__(self, tx_hash: str, plan_hash: str, step_index: int, attempt: int, *, chain_unknown: bool = False):
         self.tx_hash = tx_hash
+        hint = (
+            " (journaled before the journal kept which chain instance a run was on: if that chain is gone, "
+            "e.g. a sandbox that was reset, run with a new --journal file)"
+            if chain_unknown else ""
+        )
         super().__init__(
             f"transaction {tx_hash} is already journaled as attempt {attempt} of step {step_index} "
-            f"of plan {short(plan_hash)}"
+            f"of plan {short(plan_hash)}{hint}"
         )
 
 

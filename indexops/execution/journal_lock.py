@@ -66,12 +66,8 @@ class PlanLock:
         if fd is None:
             return
         try:
-            os.ftruncate(fd, 0)
-        except OSError:
-            pass
+            unlock_file(fd)
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
             for callback in self._on_release:
                 callback(self)
 
@@ -85,23 +81,36 @@ class PlanLock:
 def take(journal_path: Path, plan_hash: str, now: datetime) -> PlanLock:
     """The plan's lock, held by this process; PlanLocked if another process holds it."""
     path = lock_path(journal_path, plan_hash)
+
+    def busy(holder: LockHolder | None) -> Exception:
+        if holder is None:
+            return PlanLocked(plan_hash, None, None, None, path)
+        return PlanLocked(plan_hash, holder.pid, holder.since, foreign_host(holder), path)
+
+    fd, me, previous = lock_file(path, "the plan's lock file", busy, now)
+    return PlanLock(plan_hash, path, fd, me, previous)
+
+
+def lock_file(path: Path, what: str, busy: Callable[[LockHolder | None], Exception],
+              now: datetime) -> tuple[int, LockHolder, LockHolder | None]:
+    """An exclusive flock on `path` with this process written in it: (fd, this holder, the dead holder it names).
+
+    `busy(holder)` is the error raised when a live process holds it; `what` names the file in other errors.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as error:
-        raise JournalUnusable(path, f"cannot open the plan's lock file ({error.strerror or error})") from None
+        raise JournalUnusable(path, f"cannot open {what} ({error.strerror or error})") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = _read_holder(fd)
         os.close(fd)
-        if holder is None:
-            raise PlanLocked(plan_hash, None, None, None, path) from None
-        host = holder.host if holder.host != socket.gethostname() else None
-        raise PlanLocked(plan_hash, holder.pid, holder.since, host, path) from None
+        raise busy(holder) from None
     except OSError as error:
         os.close(fd)
-        raise JournalUnusable(path, f"cannot lock the plan's lock file ({error.strerror or error})") from None
+        raise JournalUnusable(path, f"cannot lock {what} ({error.strerror or error})") from None
     previous = _read_holder(fd)
     me = LockHolder(pid=os.getpid(), host=socket.gethostname(), since=_display_time(now))
     try:
@@ -109,8 +118,23 @@ def take(journal_path: Path, plan_hash: str, now: datetime) -> PlanLock:
     except OSError as error:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
-        raise JournalUnusable(path, f"cannot write the plan's lock file ({error.strerror or error})") from None
-    return PlanLock(plan_hash, path, fd, me, previous)
+        raise JournalUnusable(path, f"cannot write {what} ({error.strerror or error})") from None
+    return fd, me, previous
+
+
+def unlock_file(fd: int) -> None:
+    """Empty the lock file (so it names nobody) and drop the lock."""
+    try:
+        os.ftruncate(fd, 0)
+    except OSError:
+        pass
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def foreign_host(holder: LockHolder) -> str | None:
+    return holder.host if holder.host != socket.gethostname() else None
 
 
 def _display_time(moment: datetime) -> str:

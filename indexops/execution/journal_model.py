@@ -152,6 +152,7 @@ class JournalRun:
     plan_path: Path
     started_at: datetime
     steps: tuple[JournalStep, ...] = ()
+    chain_genesis: str | None = None  # block 0 of the chain the run was sent to; None if journaled before it was kept
 
     @property
     def mined_steps(self) -> int:

@@ -1,7 +1,11 @@
-"""The journal's SQLite file: connection settings, schema (version 2), migrations and the version check.
+"""The journal's SQLite file: connection settings, schema (version 3), migrations and the version check.
 
 Version 2 adds `externals`: steps done outside this executor (e.g. by a Safe), one row per step,
-never changed or deleted. A version 1 journal is migrated when it is opened; its rows stay as they are.
+never changed or deleted. Version 3 records which chain instance a run was sent to (`chain_genesis`,
+the hash of the chain's block 0, on runs and attempts): a fresh sandbox replays the same plan with the
+same nonces and transaction hashes, and those are new transactions on a new chain, not duplicates.
+A transaction hash is unique per chain instance. Older journals are migrated when opened; their rows
+keep an empty `chain_genesis` (chain unknown), which the journal treats as possibly any chain.
 
 WAL with `synchronous=FULL`: a commit returns only after the WAL is on disk, so a record the
 journal said it wrote survives a kill or a power cut. Every write is one `BEGIN IMMEDIATE`
@@ -16,7 +20,7 @@ from pathlib import Path
 
 from indexops.execution.journal_errors import JournalSchemaTooNew, JournalUnusable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
 _STATES = "'signing','sent','mined','failed','replaced','dropped'"
@@ -101,8 +105,64 @@ BEGIN SELECT RAISE(ABORT, 'a step done outside the executor is final'); END;
 UPDATE schema_version SET version = 2;
 """
 
+_ATTEMPTS_V3 = f"""
+CREATE TABLE attempts_v3 (
+    plan_hash TEXT NOT NULL REFERENCES runs(plan_hash),
+    step_index INTEGER NOT NULL CHECK (step_index >= 0),
+    attempt INTEGER NOT NULL CHECK (attempt >= 1),
+    state TEXT NOT NULL CHECK (state IN ({_STATES})),
+    chain_id INTEGER NOT NULL,
+    chain_genesis TEXT NOT NULL DEFAULT '',
+    sender TEXT NOT NULL,
+    nonce INTEGER NOT NULL CHECK (nonce >= 0),
+    tx_hash TEXT NOT NULL,
+    raw_tx BLOB NOT NULL,
+    max_fee_per_gas TEXT NOT NULL,
+    gas_limit INTEGER NOT NULL,
+    signed_at TEXT NOT NULL,
+    sent_at TEXT,
+    finished_at TEXT,
+    block_number INTEGER,
+    gas_used INTEGER,
+    status INTEGER CHECK (status IN (0, 1)),
+    effective_gas_price TEXT,
+    fills TEXT,
+    reason TEXT,
+    replaced_by TEXT,
+    PRIMARY KEY (plan_hash, step_index, attempt),
+    UNIQUE (chain_genesis, tx_hash)
+);
+"""
+
+_MIGRATION_V3 = _ATTEMPTS_V3 + """
+INSERT INTO attempts_v3 (plan_hash, step_index, attempt, state, chain_id, sender, nonce, tx_hash, raw_tx,
+    max_fee_per_gas, gas_limit, signed_at, sent_at, finished_at, block_number, gas_used, status,
+    effective_gas_price, fills, reason, replaced_by)
+SELECT plan_hash, step_index, attempt, state, chain_id, sender, nonce, tx_hash, raw_tx,
+    max_fee_per_gas, gas_limit, signed_at, sent_at, finished_at, block_number, gas_used, status,
+    effective_gas_price, fills, reason, replaced_by FROM attempts;
+DROP TABLE attempts;
+ALTER TABLE attempts_v3 RENAME TO attempts;
+CREATE INDEX attempts_by_nonce ON attempts (chain_id, chain_genesis, sender, nonce);
+CREATE INDEX attempts_by_tx ON attempts (tx_hash);
+CREATE TRIGGER attempts_keep_identity BEFORE UPDATE OF
+    plan_hash, step_index, attempt, chain_id, chain_genesis, sender, nonce, tx_hash, raw_tx, max_fee_per_gas,
+    gas_limit, signed_at
+ON attempts
+BEGIN SELECT RAISE(ABORT, 'a signed transaction is journaled once and never changed'); END;
+CREATE TRIGGER attempts_final_states BEFORE UPDATE OF state ON attempts
+WHEN OLD.state NOT IN ('signing', 'sent')
+BEGIN SELECT RAISE(ABORT, 'an attempt in a final state does not change'); END;
+CREATE TRIGGER attempts_no_delete BEFORE DELETE ON attempts
+BEGIN SELECT RAISE(ABORT, 'journaled transactions are never deleted'); END;
+ALTER TABLE runs ADD COLUMN chain_genesis TEXT NOT NULL DEFAULT '';
+CREATE TRIGGER runs_keep_chain BEFORE UPDATE OF plan_hash, chain_id, chain_genesis ON runs
+BEGIN SELECT RAISE(ABORT, 'a run stays on the chain it started on'); END;
+UPDATE schema_version SET version = 3;
+"""
+
 # version -> the script that brings a journal of the version before it up to it
-_MIGRATIONS = {2: _MIGRATION_V2}
+_MIGRATIONS = {2: _MIGRATION_V2, 3: _MIGRATION_V3}
 
 
 def connect(path: Path) -> sqlite3.Connection:

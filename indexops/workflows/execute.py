@@ -48,6 +48,15 @@ class PlanForAnotherChain(UsageError):
         super().__init__(f"the plan is for chain {plan_chain} but network {network!r} is chain {network_chain}")
 
 
+class PlanFromAnotherChainInstance(ChainError):
+    def __init__(self, block: int, planned: str, here: str | None):
+        found = f"is {here[:10]}…" if here else "does not exist"
+        super().__init__(
+            f"the plan was made on another instance of this chain: its snapshot block {block} was {planned[:10]}…, "
+            f"here it {found} (a sandbox started again, or a reorganisation): re-run `indexops plan`"
+        )
+
+
 @dataclass(frozen=True)
 class Preflight:
     resuming: bool
@@ -95,6 +104,24 @@ def _check_roles(plan, snapshot, signers: dict, safe_steps: SafeSteps | None) ->
             raise UsageError(f"step {first} needs a {role} signer: choose one with {ROLE_OPTION[role]}")
         if role in holders and signer.address.lower() not in {h.lower() for h in holders[role]}:
             raise SignerLacksRole(role, signer.address, holders[role], first)
+
+
+def chain_genesis(connection, plan) -> str:
+    """The hash of this chain's block 0, the journal's name for the chain instance the plan runs on.
+
+    The plan's snapshot block must be on this chain: a chain started again (same chain id, same
+    deterministic deployment) has other blocks, and a plan or journal of the old one says nothing of it.
+    """
+    from indexops.execution import chain_ops, rpc_retry
+
+    w3 = connection.w3
+    here = rpc_retry.call(lambda: chain_ops.block_hash(w3, plan.snapshot.block_number))
+    if here != plan.snapshot.block_hash.lower():
+        raise PlanFromAnotherChainInstance(plan.snapshot.block_number, plan.snapshot.block_hash, here)
+    genesis = rpc_retry.call(lambda: chain_ops.block_hash(w3, 0))
+    if genesis is None:
+        raise ChainError("the RPC has no block 0: it is not a chain indexops can journal")
+    return genesis
 
 
 def run_plan(connection, target: ProductOnNetwork, plan, journal: Journal, signers: dict, *, gas_cap_gwei: float | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexops.execution.journal import Journal
-from tests.unit.execution.journal_helpers import CHAIN_ID, PLAN, Clock
+from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, Clock
 
 
 @pytest.fixture
@@ -23,6 +23,6 @@ def journal(journal_path):
 @pytest.fixture
 def started(journal):
     """A journal with PLAN begun and locked."""
-    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json")
+    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json", chain_genesis=GENESIS)
     with journal.acquire(PLAN):
         yield journal

@@ -18,6 +18,8 @@ GAS_LIMIT = 250_000
 BASE_FEE = 30 * 10**9
 PLAN = "0x" + "ab" * 32
 PLAN_B = "0x" + "cd" * 32
+GENESIS = "0x" + "0e" * 32  # block 0 of the test chain
+OTHER_GENESIS = "0x" + "1f" * 32  # block 0 of another instance of it
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,10 @@ class Clock:
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
         return self.now
+
+
+def one_line(error: BaseException) -> str:
+    """The error's message, which must be one non-empty line."""
+    text = str(error)
+    assert text and "\n" not in text
+    return text

@@ -12,13 +12,7 @@ from indexops.execution import journal_errors as errors
 from indexops.execution.journal import Journal, default_journal_path
 from indexops.execution.journal_model import StepState
 from indexops.execution.journal_schema import SCHEMA_VERSION
-from tests.unit.execution.journal_helpers import CHAIN_ID, PLAN, PLAN_B, SIGNER, Clock, signed
-
-
-def one_line(error: BaseException) -> str:
-    text = str(error)
-    assert text and "\n" not in text
-    return text
+from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, OTHER_GENESIS, PLAN, PLAN_B, SIGNER, Clock, signed, one_line
 
 
 # ---- the file -------------------------------------------------------------------------------
@@ -86,11 +80,11 @@ def test_event_log_and_signed_transactions_cannot_be_rewritten(started):
 
 
 def test_begin_run_is_idempotent_per_plan_and_returns_its_steps(journal):
-    first = journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json")
+    first = journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json", chain_genesis=GENESIS)
     assert first.steps == () and first.chain_id == CHAIN_ID and first.plan_path.is_absolute()
     with journal.acquire(PLAN):
         journal.record_signed(PLAN, 0, **signed(0).args())
-    again = journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "elsewhere/dpi.json")
+    again = journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "elsewhere/dpi.json", chain_genesis=GENESIS)
     assert again.started_at == first.started_at and again.plan_path == first.plan_path
     assert [(s.index, s.state) for s in again.steps] == [(0, StepState.SIGNING)]
     assert [e.kind for e in journal.events(PLAN)] == ["run-started", "signed"]
@@ -99,11 +93,13 @@ def test_begin_run_is_idempotent_per_plan_and_returns_its_steps(journal):
 
 @pytest.mark.parametrize(
     ("field", "change"),
-    [("chain id", {"chain_id": 5}), ("product", {"product": "mvi"}), ("network", {"network": "goerli"})],
+    [("chain id", {"chain_id": 5}), ("product", {"product": "mvi"}), ("network", {"network": "goerli"}),
+     ("chain genesis block", {"chain_genesis": OTHER_GENESIS})],
 )
 def test_begin_run_refuses_the_same_plan_elsewhere(journal, field, change):
-    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "p.json")
-    args = {"product": "dpi", "network": "mainnet", "chain_id": CHAIN_ID, "plan_path": "p.json", **change}
+    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "p.json", chain_genesis=GENESIS)
+    args = {"product": "dpi", "network": "mainnet", "chain_id": CHAIN_ID, "plan_path": "p.json",
+            "chain_genesis": GENESIS, **change}
     with pytest.raises(errors.RunMismatch) as caught:
         journal.begin_run(PLAN, **args)
     assert one_line(caught.value).startswith(f"plan {PLAN[:10]} was started with {field} ")
@@ -114,7 +110,7 @@ def test_writes_need_a_begun_run_and_the_plan_lock(journal):
     with journal.acquire(PLAN):
         with pytest.raises(errors.RunNotStarted):
             journal.record_signed(PLAN, 0, **signed(0).args())
-    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "p.json")
+    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "p.json", chain_genesis=GENESIS)
     with pytest.raises(errors.PlanNotLocked) as caught:
         journal.record_signed(PLAN, 0, **signed(0).args())
     assert "journal.acquire" in one_line(caught.value)
@@ -146,7 +142,7 @@ def test_signed_sent_mined_with_history(started):
 def test_times_come_from_the_caller_or_the_clock(journal_path):
     clock = Clock(datetime(2030, 1, 1, tzinfo=timezone.utc))
     with Journal.open(journal_path, clock=clock) as journal:
-        journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "p.json")
+        journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "p.json", chain_genesis=GENESIS)
         with journal.acquire(PLAN):
             given = datetime(2031, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
             journal.record_signed(PLAN, 0, **signed(0).args(), at=given)
@@ -235,7 +231,7 @@ def test_steps_go_in_order_and_next_step_waits_for_reconciliation(started):
 
 
 def test_nonces_are_not_shared_between_plans(started):
-    started.begin_run(PLAN_B, "mvi", "mainnet", CHAIN_ID, "plans/mvi.json")
+    started.begin_run(PLAN_B, "mvi", "mainnet", CHAIN_ID, "plans/mvi.json", chain_genesis=GENESIS)
     with started.acquire(PLAN_B):
         started.record_signed(PLAN, 0, **signed(0).args())
         with pytest.raises(errors.NonceUsed, match="is in flight as"):

@@ -23,7 +23,7 @@ import pytest
 
 from indexops.execution.journal import Journal
 from indexops.execution.journal_model import StepState
-from tests.unit.execution.journal_helpers import CHAIN_ID, PLAN, Clock, signed
+from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, Clock, signed
 
 REPO = Path(__file__).resolve().parents[3]
 TX = signed(11)
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and 
 def _begun(folder: Path) -> Path:
     path = folder / "journal.sqlite3"
     with Journal.open(path, clock=Clock()) as journal:
-        journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json")
+        journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json", chain_genesis=GENESIS)
     return path
 
 

@@ -10,15 +10,9 @@ from indexops.execution import journal_errors as errors
 from indexops.execution.journal import Journal
 from indexops.execution.journal_model import StepState
 from indexops.execution.journal_schema import _SCHEMA_V1, SCHEMA_VERSION, _statements
-from tests.unit.execution.journal_helpers import CHAIN_ID, PLAN, Clock, signed
+from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, Clock, signed, one_line
 
 SAFE_TX = "0x" + "5a" * 32
-
-
-def one_line(error: BaseException) -> str:
-    text = str(error)
-    assert text and "\n" not in text
-    return text
 
 
 def test_a_planned_step_becomes_external_and_counts_as_done(started):
@@ -80,7 +74,7 @@ def test_a_failed_step_may_become_external_and_keeps_its_attempts(started):
 
 
 def test_external_needs_the_lock_and_valid_values(journal):
-    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json")
+    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json", chain_genesis=GENESIS)
     with pytest.raises(errors.PlanNotLocked):
         journal.record_external(PLAN, 0, "the Safe executed it")
     with journal.acquire(PLAN):
@@ -93,7 +87,7 @@ def test_external_needs_the_lock_and_valid_values(journal):
 
 def test_external_is_an_event_and_survives_reopening(journal_path):
     with Journal.open(journal_path, clock=Clock()) as journal:
-        journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json")
+        journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json", chain_genesis=GENESIS)
         with journal.acquire(PLAN):
             journal.record_external(PLAN, 0, "the Safe executed it", tx_hash=SAFE_TX)
         event = journal.events(PLAN)[-1]
@@ -127,4 +121,4 @@ def test_a_version_1_journal_is_migrated_and_keeps_its_rows(journal_path):
             journal.record_external(PLAN, 1, "the Safe executed it")
         assert [s.state for s in journal.steps(PLAN)] == [StepState.MINED, StepState.EXTERNAL]
     with sqlite3.connect(journal_path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)] == [(2,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)] == [(3,)]

@@ -16,7 +16,7 @@ import pytest
 from indexops.execution.journal import Journal
 from indexops.execution.journal_errors import PlanLocked
 from indexops.execution.journal_lock import lock_path
-from tests.unit.execution.journal_helpers import PLAN, PLAN_B, signed
+from tests.unit.execution.journal_helpers import GENESIS, PLAN, PLAN_B, signed
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -88,7 +88,7 @@ def test_one_process_cannot_hold_a_plan_twice(journal, journal_path):
 
 
 def test_releasing_the_lock_stops_writes(journal):
-    journal.begin_run(PLAN, "dpi", "mainnet", 1, "p.json")
+    journal.begin_run(PLAN, "dpi", "mainnet", 1, "p.json", chain_genesis=GENESIS)
     lock = journal.acquire(PLAN)
     journal.record_signed(PLAN, 0, **signed(0).args())
     lock.release()

@@ -10,7 +10,7 @@ from eth_account import Account
 from indexops.execution import journal as journal_module
 from indexops.execution.journal import Journal
 from indexops.execution.journal_errors import InvalidJournalValue
-from tests.unit.execution.journal_helpers import CHAIN_ID, PLAN, TEST_KEY, signed
+from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, TEST_KEY, signed
 
 SECRET_WORDS = ("key", "secret", "password", "passphrase", "mnemonic", "seed", "keystore", "private", "signer")
 
@@ -31,7 +31,7 @@ def test_no_parameter_can_carry_a_key():
 def test_a_whole_run_leaves_no_trace_of_the_signing_key(journal, journal_path):
     key = bytes.fromhex(TEST_KEY[2:])
     assert Account.from_key(key).address == signed(0).sender  # the key that signed what is journaled
-    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json")
+    journal.begin_run(PLAN, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json", chain_genesis=GENESIS)
     with journal.acquire(PLAN):
         journal.record_signed(PLAN, 0, **signed(0).args())
         journal.record_sent(PLAN, 0)

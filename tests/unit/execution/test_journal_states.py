@@ -22,7 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from indexops.execution.journal import Journal
 from indexops.execution.journal_errors import JournalError, UnreconciledSteps
-from tests.unit.execution.journal_helpers import CHAIN_ID, PLAN, PLAN_B, Clock, Signed, signed
+from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, PLAN_B, Clock, Signed, signed
 
 PLANS = (PLAN, PLAN_B)
 STEPS = 3
@@ -57,7 +57,7 @@ class JournalMachine(RuleBasedStateMachine):
     def _open(self) -> Journal:
         journal = Journal.open(self.dir / "journal.sqlite3", clock=self.clock)
         for plan in PLANS:
-            journal.begin_run(plan, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json")
+            journal.begin_run(plan, "dpi", "mainnet", CHAIN_ID, "plans/dpi.json", chain_genesis=GENESIS)
             journal.acquire(plan)
         return journal
 
