@@ -16,18 +16,28 @@ class CoolOffClock:
         self.gim = contract(w3, "GeneralIndexModule", gim) if gim else None
 
     def seconds_until_ready(self, step) -> int:
-        if step.phase != "trade" or (step.chunk or 1) == 1:
+        """Seconds until the step may be sent: GIM's own clock for every GIM trade (a first chunk too,
+        since the component may have traded in an earlier rebalance), the plan's cool-off for later chunks
+        on routes that keep none on chain."""
+        if step.phase != "trade":
+            return 0
+        if step.function == GIM_TRADE and self.gim is not None:
+            return self._gim_seconds_left(step.args["_component"])
+        if (step.chunk or 1) == 1:
             return 0
         now = chain_ops.block_timestamp(self.w3)
-        if step.function == GIM_TRADE and self.gim is not None:
-            info = self.gim.functions.executionInfo(self.plan.set_token, step.args["_component"]).call()
-            _target, _max_size, cool_off, last_trade = info[:4]
-            return max(0, last_trade + cool_off - now + 1)
         previous = self._previous_chunk(step)
         if previous is None:
             return 0
         mined_at = self._mined_timestamp(previous.index)
         return 0 if mined_at is None else max(0, mined_at + previous.cool_off_after - now + 1)
+
+    def _gim_seconds_left(self, component: str) -> int:
+        info = self.gim.functions.executionInfo(self.plan.set_token, component).call()
+        _target, _max_size, cool_off, last_trade = info[:4]
+        if last_trade == 0:
+            return 0
+        return max(0, last_trade + cool_off - chain_ops.block_timestamp(self.w3) + 1)
 
     def _previous_chunk(self, step):
         for earlier in reversed(self.plan.steps[: step.index]):
