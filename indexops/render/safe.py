@@ -81,6 +81,8 @@ def _safe_tx_table(review, tx) -> Table:
         table.add_row("safeTxHash", tx.safe_tx_hash)
         table.add_row("message hash", tx.message_hash)
         table.add_row("operation", f"{OPERATIONS.get(tx.operation, tx.operation)} to {tx.to} ({tx.target or 'unknown'})")
+        if tx.multisend_layout:
+            table.add_row("batch", f"{len(tx.calls)} calls, MultiSend payload {tx.multisend_layout}")
         table.add_row("value", f"{human_amount(tx.value, 18)} ETH")
         signers = ", ".join(tx.signers) or "none"
         table.add_row("signatures", f"{len(tx.signers)} of {review.threshold} needed: {signers}")

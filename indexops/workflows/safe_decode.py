@@ -19,7 +19,7 @@ from indexops.safe.sidecar import SafeTxFile
 from indexops.safe.txbuilder import batch_calls
 from indexops.workflows.safe_address_book import address_book, shipped_abis
 from indexops.workflows.safe_chain import operator_of_record
-from indexops.workflows.safe_files import Export, safe_tx_calls
+from indexops.workflows.safe_files import Export, safe_tx_batch
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class ReviewedSafeTx:
     value: int = 0
     signers: tuple[str, ...] = ()
     executed_in: str | None = None
+    multisend_layout: str | None = None  # how the MultiSend payload was laid out, when the SafeTx batches calls
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,15 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
             if owner not in file.owners:
                 raise SignerNotOwner(owner)
         tx = entry.safe_tx
-        calls = tuple(decode_call(call, labels, abis) for call in safe_tx_calls(entry, file.multisend))
+        inner, layout = safe_tx_batch(entry, file.multisend)
+        calls = tuple(decode_call(call, labels, abis) for call in inner)
         target = labels.get(tx.to)
         flags += safe_tx_flags(tx, target.name if target else None, calls, call_only)
         reviewed.append(ReviewedSafeTx(
             batch_file=entry.batch_file, description=entry.description, calls=calls, nonce=tx.nonce,
             safe_tx_hash="0x" + entry.safe_tx_hash.hex(), message_hash=_message_hash(entry), operation=tx.operation,
             to=tx.to, target=target.name if target else None, value=tx.value, signers=entry.signers,
-            executed_in=entry.executed_in,
+            executed_in=entry.executed_in, multisend_layout=layout,
         ))
     return Review(
         path=str(export.path), sidecar=str(export.sidecar_path), network=where.name, chain_id=file.chain_id,

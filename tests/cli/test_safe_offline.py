@@ -15,7 +15,7 @@ from eth_utils import keccak
 
 from indexops.chain.calldata import encode_call
 from indexops.routes.calls import function_fragment
-from indexops.safe.multisend import MultiSendCall, multisend_safe_tx
+from indexops.safe.multisend import MULTISEND_SELECTOR, MultiSendCall, multisend_safe_tx
 from indexops.safe.safetx import CALL, DELEGATECALL, SafeTx
 from indexops.safe.sidecar import SafeTxFile, SignedSafeTx, load_sidecar
 from indexops.safe.txbuilder import batch_transaction, build_batch, dump_batch
@@ -47,13 +47,18 @@ def call(abi: str, function: str, to: str, *args, value: int = 0) -> MultiSendCa
 
 
 def write_export(directory: Path, calls: list[MultiSendCall], *, version: str = "1.3.0",
-                 multisend: str = MULTISEND_CALL_ONLY) -> Path:
-    """A batch file and its sidecar, as `safe export` writes them, without a chain."""
+                 multisend: str = MULTISEND_CALL_ONLY, multisend_payload: bytes | None = None) -> Path:
+    """A batch file and its sidecar, as `safe export` writes them, without a chain.
+
+    `multisend_payload` replaces the packed MultiSend payload of the SafeTx (another layout, or none)."""
     text = dump_batch(build_batch(chain_id=31337, safe=SAFE, created_at_ms=0, name="test",
                                   transactions=[batch_transaction(c.to, c.value, c.data) for c in calls]))
     (directory / "test.json").write_text(text)
     common = {"safe": SAFE, "chain_id": 31337, "safe_version": version, "nonce": 3}
-    if len(calls) > 1:
+    if multisend_payload is not None:
+        data = MULTISEND_SELECTOR + encode(["bytes"], [multisend_payload])
+        safe_tx = SafeTx(to=multisend, data=data, operation=DELEGATECALL, **common)
+    elif len(calls) > 1:
         safe_tx = multisend_safe_tx(calls, multisend=multisend, **common)
     else:
         safe_tx = SafeTx(to=calls[0].to, value=calls[0].value, data=calls[0].data, operation=CALL, **common)
@@ -87,6 +92,41 @@ def test_operator_calls_decode_with_names_and_token_amounts_and_raise_no_flag(cl
 
     shown = safe_cli(cli, "decode", tmp_path / "test.json")
     assert shown.code == 0 and "20,000 MANA" in shown.out and "MVI GIMExtension" in shown.out
+
+
+def test_a_multisend_payload_in_the_original_abi_encoded_layout_decodes_too(cli, tmp_path):
+    calls = [
+        call("GIMExtension", "setTradeMaximums", GIM_EXTENSION, [MANA], [20_000 * 10**18]),
+        call("GIMExtension", "setCoolOffPeriods", GIM_EXTENSION, [MANA, GALA], [600, 1200]),
+    ]
+    payload = b"".join(encode(["uint8", "address", "uint256", "bytes"], [0, c.to, c.value, c.data]) for c in calls)
+    sidecar = write_export(tmp_path, calls, multisend_payload=payload)
+    result = safe_cli(cli, "decode", sidecar, "--json")
+    assert result.code == 0, result.err
+    (tx,) = result.json()["transactions"]
+    assert tx["multisend_layout"] == "ABI-encoded (MultiSend 1.0.0 and earlier)"
+    assert [c["function"] for c in tx["calls"]] == ["setTradeMaximums(address[],uint256[])", "setCoolOffPeriods(address[],uint256[])"]
+    assert tx["calls"][0]["args"][1]["display"] == "[20,000 MANA]"
+    shown = safe_cli(cli, "decode", sidecar)
+    assert shown.code == 0 and "2 calls, MultiSend payload ABI-encoded (MultiSend 1.0.0 and earlier)" in shown.out
+
+    packed = tmp_path / "packed"
+    packed.mkdir()
+    result = safe_cli(cli, "decode", write_export(packed, calls), "--json")
+    assert result.json()["transactions"][0]["multisend_layout"] == "packed (MultiSend 1.1.0 and later)"
+
+
+def test_an_empty_multisend_batch_is_refused_in_one_line(cli, tmp_path):
+    sidecar = write_export(tmp_path, [call("GIMExtension", "setCoolOffPeriods", GIM_EXTENSION, [MANA], [60])],
+                           multisend_payload=b"")
+    result = safe_cli(cli, "decode", sidecar)
+    assert result.code == 2 and result.out == "" and result.err.count("\n") == 1
+    assert "malformed MultiSend payload: the payload holds no calls" in result.err
+    document = json.loads((tmp_path / "test.json").read_text())
+    document["transactions"] = []
+    (tmp_path / "alone.json").write_text(json.dumps(document))
+    result = safe_cli(cli, "decode", tmp_path / "alone.json")
+    assert result.code == 2 and result.err.count("\n") == 1 and "transactions must be a non-empty array" in result.err
 
 
 def test_what_signers_must_notice_is_flagged(cli, tmp_path):

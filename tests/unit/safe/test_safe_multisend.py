@@ -1,4 +1,4 @@
-"""MultiSend packing, calldata and the delegatecall SafeTx around it."""
+"""MultiSend packing (and the original ABI-encoded layout, read back), calldata and the delegatecall SafeTx around it."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from hypothesis import strategies as st
 
 from indexops.safe.errors import InnerDelegateCall, MalformedMultiSend
 from indexops.safe.multisend import (
+    ABI_ENCODED,
     MULTISEND_CALL_ONLY_1_3_0,
     MULTISEND_SELECTOR,
+    PACKED,
     MultiSendCall,
     decode_multisend_calldata,
     encode_multisend_calldata,
     multisend_safe_tx,
     pack_multisend,
+    read_multisend,
+    read_multisend_calldata,
     unpack_multisend,
 )
 
@@ -99,3 +103,60 @@ def test_malformed_calldata():
         encode_multisend_calldata([])
     with pytest.raises(MalformedMultiSend):
         MultiSendCall(to=A, operation=2)
+
+
+def abi_encoded(calls) -> bytes:
+    """The layout MultiSend 1.0.0 reads: each call is abi.encode(uint8 operation, address to, uint256 value, bytes data)."""
+    return b"".join(encode(["uint8", "address", "uint256", "bytes"], [c.operation, c.to, c.value, c.data]) for c in calls)
+
+
+def test_the_original_abi_encoded_layout_by_hand():
+    calls = [MultiSendCall(to=A, value=5, data=b"\x01\x02"), MultiSendCall(to=B, operation=1)]
+    expected = (
+        bytes(32) + bytes(12) + bytes.fromhex("11" * 20) + (5).to_bytes(32, "big") + (0x80).to_bytes(32, "big")
+        + (2).to_bytes(32, "big") + b"\x01\x02" + bytes(30)
+        + (1).to_bytes(32, "big") + bytes(12) + bytes.fromhex("22" * 20) + bytes(32) + (0x80).to_bytes(32, "big")
+        + bytes(32)
+    )
+    assert abi_encoded(calls) == expected
+    assert read_multisend(expected) == (calls, ABI_ENCODED)
+    calldata = MULTISEND_SELECTOR + encode(["bytes"], [expected])
+    assert read_multisend_calldata(calldata) == (calls, ABI_ENCODED)
+    assert read_multisend_calldata(encode_multisend_calldata(calls)) == (calls, PACKED)
+
+
+@settings(max_examples=80, deadline=None)
+@given(calls_strategy)
+def test_both_layouts_read_back_the_same_calls(calls):
+    assert read_multisend(abi_encoded(calls)) == (calls, ABI_ENCODED)
+    assert read_multisend(pack_multisend(calls)) == (calls, PACKED)
+
+
+def test_a_packed_call_to_the_zero_address_is_still_read_as_packed():
+    calls = [MultiSendCall(to="0x" + "00" * 20, data=bytes(40)), MultiSendCall(to=A, value=1)]
+    assert read_multisend(pack_multisend(calls)) == (calls, PACKED)
+
+
+def one_call(operation=0, to_word=int(A, 16), offset=0x80, length=2, data=b"\x01\x02" + bytes(30)) -> bytes:
+    words = (operation, to_word, 7, offset, length)
+    return b"".join(word.to_bytes(32, "big") for word in words) + data
+
+
+@pytest.mark.parametrize(
+    "payload,message",
+    [
+        (one_call(operation=2), "operation 2"),
+        (one_call(to_word=(1 << 160) | int(A, 16)), "bytes above the address"),
+        (one_call(data=b"\x01\x02" + bytes(29) + b"\x09"), "non-zero bytes in the padding"),
+        (one_call(length=40), "declares 40 data bytes, only 32 remain"),
+        (one_call() + bytes(31) + b"\x01" + bytes(64) + (0x80).to_bytes(32, "big"), "call #1 is truncated"),
+    ],
+)
+def test_malformed_abi_encoded_payloads(payload, message):
+    with pytest.raises(MalformedMultiSend, match=message):
+        read_multisend(payload)
+
+
+def test_an_empty_payload_is_refused():
+    with pytest.raises(MalformedMultiSend, match="the payload holds no calls"):
+        decode_multisend_calldata(MULTISEND_SELECTOR + encode(["bytes"], [b""]))
