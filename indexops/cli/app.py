@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 
 import typer
 
@@ -40,15 +41,16 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; every IndexopsError becomes its message on stderr and its exit code, no traceback."""
+    """Run the CLI; every IndexopsError becomes its message on stderr and its exit code, no traceback.
+
+    With --debug the traceback comes first; the message and the exit code stay the same.
+    """
     arguments = sys.argv[1:] if argv is None else argv
     debug = "--debug" in arguments
     try:
         app(args=arguments, prog_name="indexops", standalone_mode=False)
     except IndexopsError as error:
-        if debug:
-            raise
-        _print_error(str(error))
+        _print_error(str(error), debug)
         return error.exit_code
     except typer.Exit as done:
         return done.exit_code
@@ -62,10 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         _print_error("interrupted")
         return 130
     except Exception as error:  # a library failed in a way no check above anticipated: still one line
-        if debug:
-            raise
-        _print_error(f"unexpected {type(error).__name__}: {_without_urls(str(error).splitlines()[0] if str(error) else '')}"
-                     " (run again with --debug for the traceback)")
+        first_line = _without_urls(str(error).splitlines()[0] if str(error) else "")
+        hint = "" if debug else " (run again with --debug for the traceback)"
+        _print_error(f"unexpected {type(error).__name__}: {first_line}{hint}", debug)
         return 1
     return 0
 
@@ -79,7 +80,9 @@ def _without_urls(text: str) -> str:
     return re.sub(r"https?://[^\s'\")]+", lambda match: display_url(match.group(0)), text)[:200]
 
 
-def _print_error(message: str) -> None:
+def _print_error(message: str, debug: bool = False) -> None:
+    if debug:
+        traceback.print_exc()
     for line in message.splitlines() or [message]:
         sys.stderr.write(f"error: {line}\n")
 

@@ -13,7 +13,9 @@ from typing import Annotated
 import typer
 
 from indexops.cli import context
-from indexops.cli.options import ConfigOption, DebugOption, JsonOption, RpcUrlOption
+from indexops.cli.options import (
+    ConfigOption, DebugOption, JsonOption, MaxGasPriceOption, MaxGasWaitOption, ReceiptTimeoutOption, RpcUrlOption,
+)
 from indexops.cli.output import emit_json, note, stdout
 from indexops.errors import UsageError
 
@@ -23,9 +25,9 @@ def execute(
     account: Annotated[str | None, typer.Option("--account", help="Operator signer: anvil account N (sandbox), a Foundry keystore name, or an address.")] = None,
     keystore: Annotated[Path | None, typer.Option("--keystore", help="Operator signer from an encrypted JSON keystore file.")] = None,
     trader: Annotated[str | None, typer.Option("--trader", help="Signer for GIM trades (default: the operator signer).")] = None,
-    max_gas_price: Annotated[float | None, typer.Option("--max-gas-price", help="Never pay a base fee above this (gwei; default: the product's cap).", min=0)] = None,
-    max_gas_wait: Annotated[int, typer.Option("--max-gas-wait", help="Seconds to wait for the base fee to fall under the cap.", min=0)] = 600,
-    receipt_timeout: Annotated[int, typer.Option("--receipt-timeout", help="Seconds to wait for each receipt.", min=1)] = 180,
+    max_gas_price: MaxGasPriceOption = None,
+    max_gas_wait: MaxGasWaitOption = 600,
+    receipt_timeout: ReceiptTimeoutOption = 180,
     warp: Annotated[bool, typer.Option("--warp", help="Sandbox: move anvil's clock past cool-offs instead of waiting.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Execute a stale plan anyway (says what it overrides).")] = False,
@@ -122,14 +124,15 @@ def _signers(plan, target, account, keystore, trader, safe_roles: frozenset = fr
     roles = {step.signer_role for step in plan.steps} - safe_roles
     sandbox = target.where.network.sandbox
 
-    def resolve(choice, path):
-        return resolve_signer(choice, path, environ=os.environ, sandbox=sandbox, password=_ask_password)
+    def resolve(choice, path, option="--account"):
+        return resolve_signer(choice, path, environ=os.environ, sandbox=sandbox, password=_ask_password, option=option)
 
     signers = {}
     if roles & {"operator", "owner"}:
         signers["operator"] = signers["owner"] = resolve(account, keystore)
     if "trader" in roles:
-        signers["trader"] = resolve(trader, None) if trader else signers.get("operator") or resolve(account, keystore)
+        signers["trader"] = (resolve(trader, None, "--trader") if trader
+                             else signers.get("operator") or resolve(account, keystore))
     return signers
 
 
@@ -233,7 +236,7 @@ def _rehearse(connection, target, plan, account, trader, json_output: bool) -> N
     if account:
         senders["operator"] = senders["owner"] = parse_account(account, sandbox, connection)
     if trader:
-        senders["trader"] = parse_account(trader, sandbox, connection)
+        senders["trader"] = parse_account(trader, sandbox, connection, option="--trader")
     with Fork(_anvil_for_rehearsal(), connection.rpc_url) as fork:
         w3 = connect(fork.url, plan.chain_id).w3
         result = rehearse(w3, plan, senders, target.where.network.tokens[target.where.network.weth].address,

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from indexops.cli.number_options import gas_price_gwei, seconds
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="Products file (default: ./products.toml, then the user config dir).", show_default=False),
@@ -17,6 +19,22 @@ NetworkOption = Annotated[
 RpcUrlOption = Annotated[str | None, typer.Option("--rpc-url", help="JSON-RPC URL; overrides the network's.", show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout, nothing else there.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks and RPC round trips.")]
+ReceiptTimeoutOption = Annotated[
+    int, typer.Option("--receipt-timeout", help="Seconds to wait for each receipt.", metavar="SECONDS",
+                      parser=seconds("--receipt-timeout", minimum=1)),
+]
+GasPriceOption = Annotated[
+    float | None, typer.Option("--gas-price", help="Gas price in gwei for the cost model (default: the node's).",
+                               metavar="GWEI", parser=gas_price_gwei("--gas-price", zero_allowed=True)),
+]
+MaxGasPriceOption = Annotated[
+    float | None, typer.Option("--max-gas-price", help="Never pay a base fee above this (gwei; default: the product's cap).",
+                               metavar="GWEI", parser=gas_price_gwei("--max-gas-price", zero_allowed=False)),
+]
+MaxGasWaitOption = Annotated[
+    int, typer.Option("--max-gas-wait", help="Seconds to wait for the base fee to fall under the cap.", metavar="SECONDS",
+                      parser=seconds("--max-gas-wait", minimum=0)),
+]
 AccountOption = Annotated[
     str | None,
     typer.Option("--account", help="Signer to check roles for: an address, or an anvil dev account index on the sandbox."),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from indexops.cli import context
-from indexops.cli.options import ConfigOption, DebugOption, JsonOption, NetworkOption, RpcUrlOption
+from indexops.cli.options import ConfigOption, DebugOption, GasPriceOption, JsonOption, NetworkOption, RpcUrlOption
 from indexops.cli.output import emit_json, note, stdout
 
 
@@ -16,7 +16,7 @@ def plan(
     product: Annotated[str, typer.Argument(help="Product key from the products file, e.g. dpi.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Plan file to write (default: under the user data dir).")] = None,
     targets: Annotated[Path | None, typer.Option("--targets", help="New weights or units: CSV (symbol,weight) or TOML ([weights]).")] = None,
-    gas_price: Annotated[float | None, typer.Option("--gas-price", help="Gas price in gwei for the cost model (default: the node's).", min=0)] = None,
+    gas_price: GasPriceOption = None,
     batch: Annotated[bool, typer.Option("--batch", help="Delegated route: group each round's trades into batchTrade transactions.")] = False,
     network: NetworkOption = None,
     rpc_url: RpcUrlOption = None,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from indexops.cli import context
-from indexops.cli.options import ConfigOption, DebugOption, JsonOption, NetworkOption, RpcUrlOption
+from indexops.cli.options import ConfigOption, DebugOption, JsonOption, NetworkOption, ReceiptTimeoutOption, RpcUrlOption
 from indexops.cli.output import emit_json, stdout
 from indexops.errors import IndexopsError, UsageError
 
@@ -142,7 +142,7 @@ def exec_(
     account: AccountOption = None,
     keystore: KeystoreOption = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    receipt_timeout: Annotated[int, typer.Option("--receipt-timeout", help="Seconds to wait for each receipt.", min=1)] = 180,
+    receipt_timeout: ReceiptTimeoutOption = 180,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from indexops.config.types import Address, HexData
+from indexops.limits import MAX_GAS_PRICE_GWEI
 
 UNISWAP_V2_PAIR_INIT_CODE_HASH = "0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f"
 UNISWAP_V3_POOL_INIT_CODE_HASH = "0xe34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54"
@@ -91,8 +92,10 @@ class Component(Strict):
 
 
 class Execution(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # `inf` hours or bps mean nothing
+
     default_slippage_bps: int = Field(strict=True, default=50, ge=0, le=10_000)
-    max_gas_price_gwei: float | None = Field(strict=True, default=None, gt=0)
+    max_gas_price_gwei: float | None = Field(strict=True, default=None, gt=0, le=MAX_GAS_PRICE_GWEI)
     cool_off: int = Field(strict=True, default=300, ge=0)
     max_duration_hours: float = Field(strict=True, default=24, gt=0)
     max_chunk_impact_bps: float = Field(strict=True, default=100, gt=0, lt=10_000)

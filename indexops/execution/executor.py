@@ -218,10 +218,11 @@ class Executor:
                 return fees
             if waited >= self.settings.max_gas_wait_seconds:
                 raise GasPriceAboveCap(base, self.settings.gas_cap_wei, waited)
-            self.report("gas_wait", base_fee_gwei=base / 1e9, cap_gwei=self.settings.gas_cap_wei / 1e9,
-                        remaining=self.settings.max_gas_wait_seconds - waited)
-            self.sleep(self.settings.poll_seconds)
-            waited += self.settings.poll_seconds
+            remaining = self.settings.max_gas_wait_seconds - waited
+            self.report("gas_wait", base_fee_gwei=base / 1e9, cap_gwei=self.settings.gas_cap_wei / 1e9, remaining=remaining)
+            pause = min(self.settings.poll_seconds, remaining)  # never wait longer than --max-gas-wait
+            self.sleep(pause)
+            waited += pause
 
     def _wait_for_receipt(self, step, tx_hash: str):
         deadline = time.monotonic() + self.settings.receipt_timeout_seconds

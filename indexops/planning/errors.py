@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from indexops.errors import UsageError
+from indexops.render.numbers import gwei
 
 
 class PlanningError(UsageError):
@@ -32,6 +33,16 @@ class NoLiquidity(PlanningError):
     def __init__(self, component: str):
         self.component = component
         super().__init__(f"{component}: none of the venues given has liquidity for this trade.")
+
+
+class CostsExceedValue(PlanningError):
+    """The trades would cost more than the set is worth: at an absurd gas price, nothing can be funded."""
+
+    def __init__(self, cost_weth: float, value_weth: float, gas_price_wei: int):
+        super().__init__(
+            f"at a gas price of {gwei(gas_price_wei / 10**9)} gwei the trades would cost {cost_weth:.4g} WETH per set, "
+            f"more than the set is worth ({value_weth:.4g} WETH): plan with a lower --gas-price."
+        )
 
 
 class InvalidPlanParameter(PlanningError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from indexops.planning.amm import Pool
 from indexops.planning.chunk_pricing import VenuesPerChunk
 from indexops.planning.chunking import ChunkPlan, fixed_impact_baseline, plan_chunks
-from indexops.planning.errors import InvalidComponentData
+from indexops.planning.errors import CostsExceedValue, InvalidComponentData
 from indexops.planning.targets import capped_weights, units_from_weights
 from indexops.planning.trades import Trade, plan_trades
 from indexops.snapshot import ComponentState, Snapshot
@@ -162,7 +162,10 @@ class _Planner:
         weth_target = units.get(self.weth_symbol, 0)
         if weth_target >= cost_units:
             return {**units, self.weth_symbol: weth_target - int(cost_units) - 1}, planned, skipped
-        return self.at_value(self.value_per_set_weth - cost_units / PRECISE_UNIT)
+        left = self.value_per_set_weth - cost_units / PRECISE_UNIT
+        if left <= 0:
+            raise CostsExceedValue(cost_units / PRECISE_UNIT, self.value_per_set_weth, self.policy.gas_price_wei)
+        return self.at_value(left)
 
     def _chunked(self, trade: Trade) -> PlannedTrade:
         state = self.states[trade.component]

@@ -18,6 +18,11 @@ KEYSTORE_PASSWORD_ENV = "INDEXOPS_KEYSTORE_PASSWORD"
 _KEYSTORE_OR_ENV = f"--account NAME (a Foundry keystore), --keystore PATH or {PRIVATE_KEY_ENV}"
 
 
+def _other_signers(option: str) -> str:
+    """How to choose a signer that can sign with `option` (the operator's --account has more ways)."""
+    return _KEYSTORE_OR_ENV if option == "--account" else f"{option} NAME (a Foundry keystore)"
+
+
 class SignerError(UsageError):
     """Base of the signer errors: the chosen signer cannot be used."""
 
@@ -38,19 +43,19 @@ class ConflictingSignerOptions(SignerError):
 
 
 class AnvilAccountOffSandbox(SignerError):
-    def __init__(self, index: int):
+    def __init__(self, index: int, option: str = "--account"):
         self.index = index
         super().__init__(
-            f"--account {index} is anvil dev account {index}, which exists only on the sandbox: "
-            f"use {_KEYSTORE_OR_ENV}"
+            f"{option} {index} is anvil dev account {index}, which exists only on the sandbox: "
+            f"use {_other_signers(option)}"
         )
 
 
 class AnvilAccountOutOfRange(SignerError):
-    def __init__(self, text: str):
+    def __init__(self, text: str, option: str = "--account"):
         self.text = text
         shown = f" {text}" if len(text) <= 4 else ""  # a long digit string is not echoed
-        super().__init__(f"--account{shown}: anvil dev accounts are numbered 0 to 9")
+        super().__init__(f"{option}{shown}: anvil dev accounts are numbered 0 to 9")
 
 
 class PrivateKeyOnCommandLine(SignerError):
@@ -65,21 +70,21 @@ class PrivateKeyOnCommandLine(SignerError):
 
 
 class InvalidAccountValue(SignerError):
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, option: str = "--account"):
         self.reason = reason
-        super().__init__(f"--account: {reason}")
+        super().__init__(f"{option}: {reason}")
 
 
 class AddressIsNotASigner(SignerError):
     """The address is not echoed: a 40-digit value could be the start of a pasted key."""
 
-    def __init__(self, sandbox: bool):
+    def __init__(self, sandbox: bool, option: str = "--account"):
         self.sandbox = sandbox
         if sandbox:
             why = "that address is not one of anvil's dev accounts, and an address alone cannot sign"
         else:
             why = "an address alone cannot sign"
-        super().__init__(f"--account: {why}: use {_KEYSTORE_OR_ENV}")
+        super().__init__(f"{option}: {why}: use {_other_signers(option)}")
 
 
 class KeystoreNotFound(SignerError):

@@ -1,6 +1,6 @@
 """Choosing the signer from `--account` / `--keystore` and the environment.
 
-  --account 0..9        anvil dev account N (sandbox only)
+  --account 0..9        anvil dev account N (sandbox only); a negative number is a bad account number
   --account 0xADDRESS   an anvil dev account's address (sandbox only); no other address can sign
   --account NAME        Foundry keystore <foundry_dir>/keystores/NAME
   --keystore PATH       a keystore file anywhere
@@ -32,7 +32,7 @@ from indexops.signing.keystore import foundry_keystores_dir, load_keystore
 from indexops.signing.keytext import looks_like_private_key
 from indexops.signing.signer import Signer
 
-_DIGITS = re.compile(r"[0-9]+")
+_ACCOUNT_NUMBER = re.compile(r"-?[0-9]+")
 _ADDRESS = re.compile(r"0[xX][0-9a-fA-F]{40}")
 
 
@@ -44,15 +44,18 @@ def resolve_signer(
     sandbox: bool,
     password: Callable[[str], str],
     foundry_dir: Path | None = None,
+    option: str = "--account",
 ) -> Signer:
     """The signer the user chose; `password(prompt)` is called only for a keystore without
-    INDEXOPS_KEYSTORE_PASSWORD set. `foundry_dir` is Foundry's home (`~/.foundry`)."""
+    INDEXOPS_KEYSTORE_PASSWORD set. `foundry_dir` is Foundry's home (`~/.foundry`). `option` is the
+    flag `account` was given with (`--account`, `--trader`): every message about it names that flag."""
     if account is not None and keystore is not None:
         raise ConflictingSignerOptions()
     if keystore is not None:
         return _keystore_file(Path(keystore), environ, password)
     if account is not None:
-        return _account(account, environ=environ, sandbox=sandbox, password=password, foundry_dir=foundry_dir)
+        return _account(account, environ=environ, sandbox=sandbox, password=password, foundry_dir=foundry_dir,
+                        option=option)
     if env_key_is_set(environ):
         return signer_from_env(environ)
     raise NoSignerChosen(sandbox)
@@ -65,43 +68,44 @@ def _account(
     sandbox: bool,
     password: Callable[[str], str],
     foundry_dir: Path | None,
+    option: str,
 ) -> Signer:
     if looks_like_private_key(account):
-        raise PrivateKeyOnCommandLine("--account")
+        raise PrivateKeyOnCommandLine(option)
     if account[:2] in ("0x", "0X"):
-        return _address(account, sandbox)
-    if _DIGITS.fullmatch(account):
-        return _anvil_index(account, sandbox)
+        return _address(account, sandbox, option)
+    if _ACCOUNT_NUMBER.fullmatch(account):
+        return _anvil_index(account, sandbox, option)
     if not account or account in (".", "..") or any(c in account for c in "/\\\0"):
         raise InvalidAccountValue(
             "expected a keystore name, an anvil account number (0-9) or an address; "
-            "use --keystore PATH for a keystore file elsewhere"
+            "use --keystore PATH for a keystore file elsewhere", option,
         )
     path = foundry_keystores_dir(foundry_dir) / account
     return load_keystore(path, environ=environ, password=password, name=account)
 
 
-def _anvil_index(text: str, sandbox: bool) -> Signer:
+def _anvil_index(text: str, sandbox: bool, option: str) -> Signer:
+    if text.startswith("-") or len(text) > 4 or int(text) >= ANVIL_ACCOUNT_COUNT:
+        raise AnvilAccountOutOfRange(text, option)
     index = int(text)
-    if len(text) > 4 or index >= ANVIL_ACCOUNT_COUNT:
-        raise AnvilAccountOutOfRange(text)
     if not sandbox:
-        raise AnvilAccountOffSandbox(index)
+        raise AnvilAccountOffSandbox(index, option)
     return anvil_signer(index)
 
 
-def _address(text: str, sandbox: bool) -> Signer:
+def _address(text: str, sandbox: bool, option: str) -> Signer:
     if _ADDRESS.fullmatch(text) is None:
-        raise InvalidAccountValue("a value starting with 0x must be an address (0x and 40 hex digits)")
+        raise InvalidAccountValue("a value starting with 0x must be an address (0x and 40 hex digits)", option)
     from eth_utils import is_checksum_address, to_checksum_address
 
     digits = text[2:]
     if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(text):
-        raise InvalidAccountValue("the address has a wrong checksum (write it checksummed or all in lower case)")
+        raise InvalidAccountValue("the address has a wrong checksum (write it checksummed or all in lower case)", option)
     address = to_checksum_address("0x" + digits.lower())
     index = anvil_dev_index(address) if sandbox else None
     if index is None:
-        raise AddressIsNotASigner(sandbox)
+        raise AddressIsNotASigner(sandbox, option)
     return anvil_signer(index)
 
 

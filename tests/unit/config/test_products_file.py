@@ -388,6 +388,16 @@ CASES = [
         id="direct-without-modules.trade",
     ),
     pytest.param(
+        [('symbol = "IDX"\n', 'symbol = "IDX"\nexecution = { max_gas_price_gwei = 1e308 }\n')],
+        ["products.idx.execution.max_gas_price_gwei: must be less than or equal to 1000000 (got 1e+308)"],
+        id="gas-cap-beyond-any-gas-price",
+    ),
+    pytest.param(
+        [('symbol = "IDX"\n', 'symbol = "IDX"\nexecution = { max_duration_hours = inf }\n')],
+        ["products.idx.execution.max_duration_hours: must be a finite number (got inf)"],
+        id="infinite-duration",
+    ),
+    pytest.param(
         [("[products.lev.deployments.mainnet]\n", "[products.lev.other]\n")],
         ["products.lev.deployments: missing required key", "products.lev.other: unknown key"],
         id="product-without-deployments",
