@@ -40,7 +40,7 @@ def export(
     plan_file: Annotated[Path, typer.Argument(help="A plan file written by `indexops plan`.")],
     multisend: Annotated[bool, typer.Option("--multisend", help="All calls in one atomic SafeTx through MultiSendCallOnly.")] = False,
     nonce: Annotated[int | None, typer.Option("--nonce", help="First Safe nonce (default: the Safe's next); set it when transactions are queued.", min=0)] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Directory for the files (default: the plan file's).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="The batch file (a path ending in .json; the sidecar is written beside it), or a directory for the files (default: the plan file's).")] = None,
     safe: Annotated[str | None, typer.Option("--safe", help="The Safe; must be the product's operator of record (default: that operator).")] = None,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
@@ -52,15 +52,16 @@ def export(
     from indexops.config.selection import choose_product
     from indexops.plans import load_plan
     from indexops.render.safe import export_json, export_table
-    from indexops.workflows.safe_export import export_plan
+    from indexops.workflows.safe_export import destination, export_plan
 
     loaded = context.config(config)
     plan = load_plan(plan_file)
+    where_to = destination(out, plan_file.resolve().parent)
     target = choose_product(loaded, plan.product, plan.network)
     connection = context.connect_to(target.where, rpc_url)
     result = export_plan(
         connection, loaded, target, plan, safe=parse_address(safe, "--safe") if safe else None,
-        multisend=multisend, nonce=nonce, out_dir=out or plan_file.resolve().parent,
+        multisend=multisend, nonce=nonce, out_dir=where_to.directory, stem=where_to.stem,
     )
     if json_output:
         emit_json(export_json(result))

@@ -28,8 +28,8 @@ def export_table(result) -> Table:
         table.add_row(f"nonce {entry.safe_tx.nonce}", f"safeTxHash 0x{entry.safe_tx_hash.hex()}  ({what})")
     table.add_row("nonce", nonce_source)
     for path in result.batch_paths:
-        table.add_row("batch file", escape(str(path)))
-    table.add_row("sidecar", escape(str(result.sidecar_path)))
+        table.add_row("wrote", f"{escape(str(path))}  (batch file, imports into the Transaction Builder)")
+    table.add_row("wrote", f"{escape(str(result.sidecar_path))}  (sidecar: the SafeTxs, where signatures go)")
     table.add_row("next", "review with `indexops safe decode`, then `indexops safe sign` by each owner")
     return table
 
@@ -37,6 +37,7 @@ def export_table(result) -> Table:
 def export_json(result) -> dict[str, Any]:
     return {
         "sidecar": str(result.sidecar_path), "batch_files": [str(path) for path in result.batch_paths],
+        "written": [str(path) for path in (*result.batch_paths, result.sidecar_path)],
         "safe": result.file.safe, "safe_version": result.file.safe_version, "nonce_from_chain": result.nonce_from_chain,
         "transactions": [
             {"nonce": entry.safe_tx.nonce, "safe_tx_hash": "0x" + entry.safe_tx_hash.hex(), "batch_file": entry.batch_file,

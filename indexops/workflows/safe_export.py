@@ -54,6 +54,29 @@ class NoMultiSendCallOnly(UsageError):
         super().__init__(f"--multisend needs MultiSendCallOnly: {where} {reason}")
 
 
+class OutIsADirectory(UsageError):
+    def __init__(self, path: Path):
+        super().__init__(f"--out {path}: names a batch file (it ends in .json), but it is a directory")
+
+
+class OutNamesASidecar(UsageError):
+    def __init__(self, path: Path):
+        super().__init__(f"--out {path}: name the batch file (….json, the sidecar goes beside it) or a directory")
+
+
+class OutIsAFile(UsageError):
+    def __init__(self, path: Path):
+        super().__init__(f"--out {path}: exists and is not a directory (a batch file path must end in .json)")
+
+
+class OneBatchFileNamed(UsageError):
+    def __init__(self, path: Path, count: int):
+        super().__init__(
+            f"--out {path} names one batch file, but the export makes {count} SafeTxs (one per call): "
+            "give a directory, or batch them with --multisend"
+        )
+
+
 class SidecarHoldsSignatures(UsageError):
     def __init__(self, path: Path, count: int):
         super().__init__(f"{path} already holds {count} signature(s): export to another --out, or delete it first")
@@ -72,6 +95,33 @@ class SafeCall:
 
 
 @dataclass(frozen=True)
+class Destination:
+    """Where an export goes: a directory (files named after the plan), or one named batch file."""
+
+    directory: Path
+    stem: str | None = None  # `<stem>.json` and `<stem>.safetx.json`, when --out named the batch file
+
+    @property
+    def batch_file(self) -> Path | None:
+        return None if self.stem is None else self.directory / f"{self.stem}.json"
+
+
+def destination(out: Path | None, default_directory: Path) -> Destination:
+    """`--out x.json` is the batch file itself, the sidecar `x.safetx.json` beside it; any other path is a directory."""
+    if out is None:
+        return Destination(default_directory)
+    if out.name.lower().endswith(SUFFIX):
+        raise OutNamesASidecar(out)
+    if out.suffix.lower() == ".json":
+        if out.is_dir():
+            raise OutIsADirectory(out)
+        return Destination(out.parent, out.name[: -len(".json")])
+    if out.exists() and not out.is_dir():
+        raise OutIsAFile(out)
+    return Destination(out)
+
+
+@dataclass(frozen=True)
 class ExportResult:
     sidecar_path: Path
     batch_paths: tuple[Path, ...]
@@ -81,8 +131,12 @@ class ExportResult:
 
 
 def export_plan(connection, loaded: LoadedConfig, target: ProductOnNetwork, plan, *, safe: str | None,
-                multisend: bool, nonce: int | None, out_dir: Path, now_ms: int | None = None) -> ExportResult:
-    """The plan's steps whose signer role the Safe holds (the operator steps of a Safe-operated product)."""
+                multisend: bool, nonce: int | None, out_dir: Path, now_ms: int | None = None,
+                stem: str | None = None) -> ExportResult:
+    """The plan's steps whose signer role the Safe holds (the operator steps of a Safe-operated product).
+
+    Files are named after the plan under `out_dir`, or `<stem>.json` and `<stem>.safetx.json` when given.
+    """
     network = target.where.network
     if plan.chain_id != network.chain_id:
         raise WrongChain(network.chain_id, plan.chain_id, what="plan")
@@ -98,7 +152,7 @@ def export_plan(connection, loaded: LoadedConfig, target: ProductOnNetwork, plan
     block, short_hash = plan.snapshot.block_number, plan.content_hash[2:10]
     return export_calls(
         connection, calls, safe=safe_address, where=target.where, labels=address_book(loaded, target.where),
-        out_dir=out_dir, stem=f"{plan.product}-{plan.network}-{block}-{short_hash}",
+        out_dir=out_dir, stem=stem or f"{plan.product}-{plan.network}-{block}-{short_hash}", one_batch_file=stem is not None,
         name=f"{plan.product} rebalance {short_hash} ({plan.network}, block {block})",
         multisend=multisend, nonce=nonce, product=target.key, plan=plan.content_hash, now_ms=now_ms,
     )
@@ -106,11 +160,13 @@ def export_plan(connection, loaded: LoadedConfig, target: ProductOnNetwork, plan
 
 def export_calls(connection, calls: Sequence[SafeCall], *, safe: str, where: NetworkChoice, out_dir: Path, stem: str,
                  name: str, multisend: bool = False, nonce: int | None = None, labels: Mapping[str, Label] | None = None,
-                 product: str | None = None, plan: str | None = None, now_ms: int | None = None) -> ExportResult:
+                 product: str | None = None, plan: str | None = None, now_ms: int | None = None,
+                 one_batch_file: bool = False) -> ExportResult:
     """Write `<stem>.json` (or one `<stem>.nonce-N.json` per SafeTx) and `<stem>.safetx.json` under `out_dir`.
 
     The Safe's version, nonce, owners and threshold are read from the chain; `nonce` overrides
-    the chain's when transactions are already queued.
+    the chain's when transactions are already queued. With `one_batch_file` (the user named the
+    batch file) an export that would need several batch files is refused before anything is written.
     """
     if not calls:
         raise UsageError("nothing to export: no calls")
@@ -123,6 +179,8 @@ def export_calls(connection, calls: Sequence[SafeCall], *, safe: str, where: Net
     batched = multisend and len(calls) > 1  # one call goes out plain, as the app sends a one-call batch
     call_only = _multisend_call_only(connection.w3, where) if batched else None
     groups = [list(calls)] if batched else [[call] for call in calls]
+    if one_batch_file and len(groups) > 1:
+        raise OneBatchFileNamed(out_dir / f"{stem}.json", len(groups))
     sidecar_path = out_dir / f"{stem}{SUFFIX}"
     _refuse_to_overwrite_signatures(sidecar_path)
     created_at = now_ms if now_ms is not None else int(time.time() * 1000)
