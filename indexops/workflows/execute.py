@@ -77,6 +77,12 @@ def check_before_first_step(connection, target: ProductOnNetwork, plan, journal:
     resuming = run is not None and any(step.attempts or step.external for step in run.steps)
     snapshot = read_snapshot(connection, target)
     _check_roles(plan, snapshot, signers, safe_steps)
+    if plan.route == "delegated":
+        from indexops.routes.delegated_checks import check_delegated_plan
+
+        done = {step.index for step in run.steps if step.done} if run is not None else set()
+        check_delegated_plan(connection.w3, target.deployment, target.where.network,
+                             (step for step in plan.steps if step.index not in done))
     if not resuming and safe_steps is not None:
         first = next((step for step in plan.steps if safe_steps.sends(step)), None)
         resuming = first is not None and safe_steps.in_place(connection.w3, plan, first)

@@ -48,6 +48,10 @@ def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, 
     rebalance = check_v3_fills(connection, target.where.network, inputs.snapshot, plan_rebalance_for(inputs),
                                inputs.policy.slippage_bps, inputs.route["buys_exact_output"])
     plan = assemble(inputs, rebalance, now or datetime.now(timezone.utc))
+    if target.deployment.manager_kind == "delegated":
+        from indexops.routes.delegated_checks import check_delegated_plan
+
+        check_delegated_plan(connection.w3, target.deployment, target.where.network, plan.steps)
     path = write_plan(plan, out or default_plan_path(data_dir, target.key, target.where.name, plan.snapshot.block_number))
     return PlanResult(plan=plan, path=path, round_trips=connection.round_trips)
 
