@@ -48,6 +48,7 @@ def execute(
     """Execute a plan: simulate each step, sign, journal, send, wait; resume where an earlier run stopped."""
     from indexops.config.selection import choose_product
     from indexops.execution.journal import Journal
+    from indexops.execution.signer_lock import holding_signers
     from indexops.paths import user_data_dir
     from indexops.plans import load_plan
     from indexops.workflows import execute as workflow
@@ -78,8 +79,11 @@ def execute(
         tx_hashes=workflow.executed_in(safe_file, plan) if safe_file is not None else (),
     )
     signers = _signers(plan, target, account, keystore, trader, safe_steps.roles if safe_steps else frozenset())
-    with book.acquire(plan.content_hash):
-        book.begin_run(plan.content_hash, plan.product, plan.network, plan.chain_id, str(plan_file.resolve()))
+    genesis = workflow.chain_genesis(connection, plan)
+    senders = [signer.address for signer in signers.values()]
+    with holding_signers(user_data_dir(), plan.chain_id, senders), book.acquire(plan.content_hash):
+        book.begin_run(plan.content_hash, plan.product, plan.network, plan.chain_id, str(plan_file.resolve()),
+                       chain_genesis=genesis)
         preflight = workflow.check_before_first_step(connection, target, plan, book, signers, force, safe_steps)
         for overridden in preflight.overridden:
             note(f"[bold yellow]--force overrides:[/] {overridden}")
