@@ -4,14 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.indexops-installed
 
-.PHONY: setup demo test bench clean-sandbox
+.PHONY: setup demo test bench lock clean-sandbox
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in requirements.lock (the ranges stay in pyproject.toml).
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	$(BIN)/indexops sandbox install
 	touch $(STAMP)
 
@@ -34,6 +35,11 @@ bench: setup
 	$(BIN)/python bench/planning_speed.py
 	$(BIN)/python bench/execution_cost.py
 	$(BIN)/python bench/execution_gas.py
+
+# Re-resolve requirements.lock from pyproject.toml's ranges (after changing a dependency).
+lock: setup
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header --annotation-style line -o requirements.lock
 
 clean-sandbox:
 	-$(BIN)/indexops sandbox down
