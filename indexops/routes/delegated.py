@@ -9,7 +9,7 @@ its StringTradeFailed / BytesTradeFailed events.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,8 +17,14 @@ from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
 from indexops.errors import UsageError
+from indexops.routes import trade_module_steps
 from indexops.routes.calls import Call, make_call
-from indexops.routes.direct import Trade, check_trade
+from indexops.routes.delegated_checks import check_delegated_plan
+from indexops.routes.route import GasProfile
+from indexops.routes.trade_module import Trade, check_trade
+
+SERIAL_GAS = GasProfile(per_trade=260_000)  # TradeExtension.trade: TradeModule's trade through the manager
+BATCH_GAS_PER_TRADE, BATCH_BASE_GAS = 230_000, 60_000  # batchTrade shares one transaction's overhead
 
 TRADE_EXTENSION = "delegated/TradeExtension"
 BATCH_TRADE_EXTENSION = "delegated/BatchTradeExtension"
@@ -123,3 +129,41 @@ def _as_bytes(value) -> bytes:
 def _labels(trades: Sequence[Trade]) -> str:
     names = [t.label or t.side for t in trades]
     return ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:4])} and {len(names) - 4} more"
+
+
+@dataclass(frozen=True)
+class DelegatedRoute:
+    """An operator of the DelegatedManager trades: one TradeExtension call per fill, or batchTrade rounds."""
+
+    deployment: object  # config.models.Deployment: manager, extensions
+    network: object  # config.models.Network: the token address book, for messages
+    adapters: Mapping[str, str]  # venue -> TradeModule adapter name
+    slippage_bps: int
+    fee_tiers: Mapping[str, int] = dataclasses.field(default_factory=dict)  # Uniswap V3 venues
+    batch_gas_limit: int | None = None  # set: trade through BatchTradeExtension.batchTrade
+    kind: str = "delegated"
+    venues_per_chunk: str = "many"
+    buys_exact_output: bool = False  # a buy spends exact WETH for at least the component
+    signers: Mapping[str, str] = dataclasses.field(default_factory=lambda: {"trade": "operator"})
+
+    @property
+    def gas(self) -> GasProfile:
+        if self.batch_gas_limit is None:
+            return SERIAL_GAS
+        return GasProfile(BATCH_GAS_PER_TRADE, BATCH_BASE_GAS, self.batch_gas_limit)
+
+    def steps(self, rebalance, snapshot):
+        set_token = self.deployment.set_token
+        fills = trade_module_steps.fill_trades(rebalance, snapshot, self.adapters, self.slippage_bps, self.fee_tiers)
+        gas = self.gas
+        if gas.batch_gas_limit is None:
+            extension = self.deployment.extensions["trade"]
+            return trade_module_steps.serial_steps(fills, lambda trade: trade_call(
+                extension, set_token, *trade.as_tuple(), side=trade.side, label=trade.label), gas.per_trade)
+        batcher = self.deployment.extensions["batch_trade"]
+        return trade_module_steps.batched_steps(fills, lambda trades: batch_calls(
+            batcher, set_token, trades, gas.per_trade, gas.per_transaction, gas.batch_gas_limit),
+            gas.per_trade, gas.per_transaction)
+
+    def check_before_send(self, w3, steps: Iterable) -> None:
+        check_delegated_plan(w3, self.deployment, self.network, steps)

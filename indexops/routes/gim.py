@@ -6,10 +6,11 @@ same state proposes no redundant operator transactions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from indexops.routes.calls import Call, make_call
+from indexops.routes.route import GasProfile
 from indexops.routes.steps import PlannedStep, trade_rounds
 from indexops.snapshot import GimExecution
 
@@ -103,8 +104,34 @@ def _names(targets: Sequence[GimComponentTarget]) -> str:
     return ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:4])} and {len(names) - 4} more"
 
 
-GAS_PER_TRADE = 300_000  # a GIM trade through a Uniswap V2 adapter uses about 270-350 k
+GAS = GasProfile(per_trade=300_000)  # a GIM trade through a Uniswap V2 adapter uses about 270-350 k
 SETUP_GAS_BASE, SETUP_GAS_PER_COMPONENT = 60_000, 30_000
+
+
+@dataclass(frozen=True)
+class GimRoute:
+    """The operator sets GIM up through the GIMExtension; an allowed trader calls GIM.trade per chunk."""
+
+    gim: str
+    extension: str
+    index_adapters: Mapping[str, str]  # venue -> GIM index-exchange adapter name
+    exchange_data: Mapping[str, bytes]  # component symbol -> configured exchange data
+    venue_data: Mapping[str, bytes]  # venue -> data its adapter needs whatever the component
+    allowed_traders: tuple[str, ...]  # the traders the product's config names
+    kind: str = "base-manager"
+    gas: GasProfile = GAS
+    venues_per_chunk: str = "one"
+    buys_exact_output: bool = True  # GIM buys an exact component amount for at most the WETH limit
+    signers: Mapping[str, str] = field(default_factory=lambda: {"setup": "operator", "trade": "trader"})
+
+    def steps(self, rebalance, snapshot):
+        traders = {h for r in snapshot.roles if r.name == "trader" for h in r.holders}
+        missing = [t for t in self.allowed_traders if t not in traders]
+        return gim_steps(rebalance, snapshot, self.gim, self.extension, dict(self.index_adapters),
+                         dict(self.exchange_data), missing, self.venue_data)
+
+    def check_before_send(self, w3, steps: Iterable) -> None:
+        """GIM's own conditions are met by the plan's set-up steps; its cool-offs are waited for, not refused."""
 
 
 def gim_steps(plan, snapshot, gim: str, extension: str, index_adapters: dict[str, str],
@@ -142,7 +169,7 @@ def gim_steps(plan, snapshot, gim: str, extension: str, index_adapters: dict[str
                           k + 1, planned.chunks.chunk_count)
         limit_key = "min_weth_received" if side == "sell" else "max_weth_spent"
         steps.append(PlannedStep(
-            call=call, phase="trade", gas_estimate=GAS_PER_TRADE, component=planned.trade.component, side=side,
+            call=call, phase="trade", gas_estimate=GAS.per_trade, component=planned.trade.component, side=side,
             chunk=k + 1, chunks=planned.chunks.chunk_count, venue=chunk.fills[0].venue,
             cool_off_after=planned.cool_off if k + 1 < planned.chunks.chunk_count else 0,
             limits={limit_key: chunk.weth_limit},

@@ -17,6 +17,8 @@ from indexops.execution.executor import ExecutionSettings, Executor
 from indexops.execution.external import SafeSteps
 from indexops.execution.journal import Journal
 from indexops.plans.build import snapshot_state
+from indexops.routes.choose import route_for
+from indexops.routes.route import Route
 
 GWEI = 10**9
 GIM_CANNOT_BATCH = (
@@ -77,12 +79,8 @@ def check_before_first_step(connection, target: ProductOnNetwork, plan, journal:
     resuming = run is not None and any(step.attempts or step.external for step in run.steps)
     snapshot = read_snapshot(connection, target)
     _check_roles(plan, snapshot, signers, safe_steps)
-    if plan.route == "delegated":
-        from indexops.routes.delegated_checks import check_delegated_plan
-
-        done = {step.index for step in run.steps if step.done} if run is not None else set()
-        check_delegated_plan(connection.w3, target.deployment, target.where.network,
-                             (step for step in plan.steps if step.index not in done))
+    done = {step.index for step in run.steps if step.done} if run is not None else set()
+    route_of(plan, target).check_before_send(connection.w3, (step for step in plan.steps if step.index not in done))
     if not resuming and safe_steps is not None:
         first = next((step for step in plan.steps if safe_steps.sends(step)), None)
         resuming = first is not None and safe_steps.in_place(connection.w3, plan, first)
@@ -157,13 +155,22 @@ def require_chain_id(connection, plan) -> None:
         raise ChainError(f"the plan is for chain {plan.chain_id} but the RPC is chain {connection.chain_id}")
 
 
+def route_of(plan, target: ProductOnNetwork) -> Route:
+    """The route that made the plan: the product's manager kind, batched if the plan's trades are."""
+    return route_for(target, batch=_batches(plan))
+
+
+def _batches(plan) -> bool:
+    return any(step.function.startswith("batchTrade(") for step in plan.steps if step.phase == "trade")
+
+
 def check_batching(plan) -> None:
     """`execute --batch`: the plan must carry its batching (made with `indexops plan --batch`)."""
     if plan.route == "base-manager":
         raise UsageError(GIM_CANNOT_BATCH)
     if plan.route != "delegated":
         raise UsageError(f"{plan.route} trades are single TradeModule calls from the manager and cannot be batched")
-    if not any(step.function.startswith("batchTrade(") for step in plan.steps if step.phase == "trade"):
+    if not _batches(plan):
         raise UsageError(f"this plan was made without --batch: re-plan with `indexops plan {plan.product} --batch`")
 
 

@@ -13,10 +13,10 @@ from indexops.chain.abis import contract
 from indexops.chain.calldata import canonical_type, selector
 from indexops.config.loader import load_config
 from indexops.planning.amm import Pool, amount_out
-from indexops.routes import delegated, direct
+from indexops.routes import delegated, trade_module
 from indexops.routes.calls import function_fragment
 from indexops.routes.delegated import FailedTrade
-from indexops.routes.direct import Trade, module_total, unit_after_trade, units_to_receive_at_least, units_to_send
+from indexops.routes.trade_module import Trade, module_total, unit_after_trade, units_to_receive_at_least, units_to_send
 from indexops.sandbox import scenario
 from tests.integration.conftest import SHIPPED_PRODUCTS
 
@@ -227,8 +227,8 @@ def test_direct_trade_from_an_eoa_manager(w3, book, real):
         [uni, weth], [10 * UNIT, UNIT // 100], [modules["trade"], modules["basic_issuance"]], manager, "Direct Set", "DSET",
     ).transact({"from": deployer}))
     set_token = creator.events.SetTokenCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]["_setToken"]
-    trade_module, issuance = real("TradeModule", modules["trade"]), real("BasicIssuanceModule", modules["basic_issuance"])
-    trade_module.functions.initialize(set_token).transact({"from": manager})
+    module, issuance = real("TradeModule", modules["trade"]), real("BasicIssuanceModule", modules["basic_issuance"])
+    module.functions.initialize(set_token).transact({"from": manager})
     issuance.functions.initialize(set_token, "0x" + "00" * 20).transact({"from": manager})
     real("WETH9", weth).functions.deposit().transact({"from": deployer, "value": UNIT})
     for token in (uni, weth):
@@ -242,7 +242,7 @@ def test_direct_trade_from_an_eoa_manager(w3, book, real):
     min_units = units_to_receive_at_least(received - 10, supply)  # rounds up: the module asks at least that much
     assert received - 10 <= module_total(min_units, supply) < received
     trade = Trade("sell", SUSHISWAP, uni, send_units, weth, min_units)
-    call = direct.trade_call(modules["trade"], set_token, trade)
+    call = trade_module.trade_call(modules["trade"], set_token, trade)
     assert call.data[:4].hex() == "0a5cb529" and _decoded("TradeModule", call)[3] == send_units
     with pytest.raises(ContractLogicError, match="Must be the SetToken manager"):
         w3.eth.call({"from": deployer, "to": call.to, "data": "0x" + call.data.hex()})

@@ -7,7 +7,7 @@ from eth_abi import decode
 
 from indexops.errors import UsageError
 from indexops.routes.delegated import GasLimitTooLow, batch_calls, execution_order, failed_trades, group_for_gas
-from indexops.routes.direct import (
+from indexops.routes.trade_module import (
     InvalidTrade,
     Trade,
     module_total,

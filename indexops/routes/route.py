@@ -1,0 +1,52 @@
+"""The one interface every route implements, whatever manager kind it serves.
+
+A route turns the planning core's trades into the calls its manager accepts, knows what they cost
+in gas (calibrated from receipts on the sandbox), whether its buys name an exact output, which role
+signs which phase, and what the chain must allow before the first of its calls is sent. The planner
+never knows which route runs its plan; `workflows/plan.py` and the executor see only this interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from indexops.planning.rebalance import RouteProfile, VenuesPerChunk
+from indexops.routes.steps import PlannedStep
+
+
+@dataclass(frozen=True)
+class GasProfile:
+    """Gas of a trade transaction: `per_transaction + per_trade * trades`.
+
+    `batch_gas_limit` is the most gas one batched transaction may use (None: one trade per transaction).
+    """
+
+    per_trade: int
+    per_transaction: int = 0
+    batch_gas_limit: int | None = None
+
+    def of(self, trades: int = 1) -> int:
+        return self.per_transaction + self.per_trade * trades
+
+
+class Route(Protocol):
+    kind: str  # the manager kind in products.toml
+    gas: GasProfile
+    venues_per_chunk: VenuesPerChunk  # "one": a chunk trades on one venue; "many": one call per venue fill
+    buys_exact_output: bool  # True: a buy receives an exact amount for at most a WETH limit
+    signers: Mapping[str, str]  # phase -> the role that signs its steps
+
+    def steps(self, rebalance, snapshot) -> Sequence[PlannedStep]:
+        """The calls of a planned rebalance, in execution order."""
+        ...
+
+    def check_before_send(self, w3, steps: Iterable) -> None:
+        """Raise (one line, nothing sent) if the chain would refuse one of these plan steps for a reason known now."""
+        ...
+
+
+def planning_profile(route: Route) -> RouteProfile:
+    """What the pure planning core needs to know of the route."""
+    return RouteProfile(route.venues_per_chunk, route.gas.per_trade)
