@@ -95,6 +95,15 @@ class MethodDataMismatch(UsageError):
         super().__init__(f"{where}: data does not encode the displayed call {method}(...) with its inputs")
 
 
+class InputsNotEncodable(UsageError):
+    def __init__(self, index: int, reason: str):
+        self.index = index
+        self.reason = reason
+        super().__init__(
+            f"transaction #{index}: the Transaction Builder would not encode these inputs ({reason}); it would send no data"
+        )
+
+
 class InvalidArgument(UsageError):
     def __init__(self, name: str, abi_type: str, reason: str):
         self.name = name

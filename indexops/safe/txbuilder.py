@@ -1,7 +1,10 @@
 """The Safe{Wallet} Transaction Builder batch file: build, checksum, load, and read back as calls.
 
-A built file carries both the exact calldata (`data`, which the app executes) and the method
-with its inputs (which the app displays), so signers get a readable view of the exact payload.
+A call whose ABI is known is written as the app writes its own ABI-based transactions: `data` null,
+the method and its inputs set, so the app shows the function and its arguments and encodes the call
+itself. Each is written only after reading its inputs back as the app reads them
+(`txbuilder_values`) gives exactly the calldata. A call without an ABI carries its `data` alone,
+which the app shows as custom hex data.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from typing import Any
 from eth_utils import keccak
 
 from indexops.errors import UsageError
-from indexops.chain.calldata import contract_method, encode_call, parse_inputs_values, render_inputs_values
-from indexops.safe.errors import ChecksumMismatch, MalformedBatchFile, MethodDataMismatch, WrongChain
+from indexops.chain.calldata import contract_method, render_inputs_values
+from indexops.safe.errors import ChecksumMismatch, InputsNotEncodable, MalformedBatchFile, MethodDataMismatch, WrongChain
 from indexops.safe.inputs import checksummed, decimal_string, hex_bytes, unsigned
 from indexops.safe.multisend import MultiSendCall
+from indexops.safe.txbuilder_values import app_calldata
 
 BATCH_VERSION = "1.0"
-TX_BUILDER_VERSION = "1.18.0"
+TX_BUILDER_VERSION = "1.18.3"
 
 
 def batch_transaction(
@@ -32,8 +36,9 @@ def batch_transaction(
 ) -> dict[str, Any]:
     """One entry of `transactions`.
 
-    With an ABI function entry (`method`) and its `args`, the readable fields are filled and the
-    calldata is encoded from them; a `data` given as well must be exactly that encoding.
+    With an ABI function entry (`method`) and its `args`, the method and its inputs are written and
+    `data` is left null for the app to encode; a `data` given as well must be exactly what the app
+    will encode. Without a method, `data` is written as it is.
     """
     entry: dict[str, Any] = {
         "to": checksummed(to, "transaction.to"),
@@ -46,15 +51,14 @@ def batch_transaction(
     if method is not None:
         shaped = contract_method(method)
         values = render_inputs_values(shaped, [] if args is None else args)
-        encoded = encode_call(shaped, parse_inputs_values(shaped, values))
-        if payload is not None and payload != encoded:
+        if payload is not None and app_calldata(shaped, values) != payload:
             raise MethodDataMismatch(None, shaped["name"])
-        payload = encoded
         entry["contractMethod"] = shaped
         entry["contractInputsValues"] = values
     elif args is not None:
         raise UsageError("arguments were given without the ABI function they belong to")
-    entry["data"] = "0x" + (payload or b"").hex()
+    else:
+        entry["data"] = "0x" + (payload or b"").hex()
     return entry
 
 
@@ -242,31 +246,33 @@ def _problem(check) -> list[str]:
 
 
 def batch_calls(batch: Mapping[str, Any]) -> list[MultiSendCall]:
-    """The calls a loaded batch makes; a null `data` is encoded from the method, as the app does."""
+    """The calls a loaded batch makes: its `data`, or where that is null, the method encoded as the app encodes it."""
     calls = []
     for entry in batch["transactions"]:
         if entry.get("data") is not None:
             data = hex_bytes(entry["data"], "data")
         else:
-            method = entry["contractMethod"]
-            data = encode_call(method, parse_inputs_values(method, entry.get("contractInputsValues") or {}))
+            data = app_calldata(entry["contractMethod"], entry.get("contractInputsValues") or {})
         calls.append(MultiSendCall(to=entry["to"], value=int(entry["value"]), data=data))
     return calls
 
 
 def check_readable_view(batch: Mapping[str, Any]) -> None:
-    """Where a transaction has both `data` and method inputs, they must describe the same call.
+    """Every method with inputs must read as the app reads it, and describe the call that is sent.
 
-    The app runs `data` and only displays the method, so a mismatch would show signers one call
-    and execute another. Entries without inputs values (custom data) have nothing to compare.
+    Where `data` is null the app encodes the method (and sends `0x` when it cannot, without a word), so
+    the inputs must encode. Where `data` is set the app runs it and shows no method, so inputs given
+    beside it must encode to exactly that data: a mismatch would show signers one call and run another.
     """
     for index, entry in enumerate(batch["transactions"]):
         method, values = entry.get("contractMethod"), entry.get("contractInputsValues")
-        if entry.get("data") is None or method is None or values is None:
+        if method is None or (values is None and entry.get("data") is not None):
             continue
         try:
-            encoded = encode_call(method, parse_inputs_values(method, values))
-        except UsageError:
-            raise MethodDataMismatch(index, method.get("name", "?")) from None
-        if encoded != hex_bytes(entry["data"], "data"):
+            encoded = app_calldata(method, values or {})
+        except UsageError as error:
+            if entry.get("data") is not None:
+                raise MethodDataMismatch(index, method.get("name", "?")) from None
+            raise InputsNotEncodable(index, str(error)) from None
+        if entry.get("data") is not None and encoded != hex_bytes(entry["data"], "data"):
             raise MethodDataMismatch(index, method["name"])

@@ -121,7 +121,16 @@ def _verified_batch(path: Path) -> tuple[dict, list[str]]:
         check_readable_view(batch)
     except UsageError as error:
         raise BatchNotVerified(path, error) from None
-    return batch, [f"{path.name}: meta.checksum matches the content", f"{path.name}: readable view matches the calldata"]
+    return batch, [f"{path.name}: meta.checksum matches the content", f"{path.name}: {_readable_view_check(batch)}"]
+
+
+def _readable_view_check(batch: dict) -> str:
+    encoded = sum(entry.get("data") is None for entry in batch["transactions"])
+    if encoded == len(batch["transactions"]):
+        return "every call encoded from its method and inputs as the Transaction Builder encodes them"
+    if encoded:
+        return f"{encoded} call(s) encoded from method and inputs as the Transaction Builder does; the others' data as written"
+    return "the data as written; methods shown beside it encode to exactly that data"
 
 
 def _check_calls(path: Path, batch: dict, entry: SignedSafeTx, multisend: str | None) -> None:

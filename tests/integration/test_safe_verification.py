@@ -26,6 +26,8 @@ from indexops.safe.signatures import check_signatures, encode_signatures, sign_s
 from indexops.safe.txbuilder import batch_checksum, dump_batch
 from indexops.workflows.safe_files import file_keccak
 from indexops.signing import anvil_signer
+from indexops.plans import load_plan
+from tests import txbuilder_app
 from tests.integration.conftest import SHIPPED_PRODUCTS
 
 pytestmark = pytest.mark.chain
@@ -162,23 +164,35 @@ def test_the_exported_batch_is_what_the_transaction_builder_imports(files, book)
     assert batch["meta"]["checksum"] == reference_checksum(batch)
     assert batch["chainId"] == "31337" and batch["version"] == "1.0"
     assert batch["meta"]["createdFromSafeAddress"] == book["safe"]["safe"]
+    assert batch["meta"]["txBuilderVersion"] == "1.18.3"
     assert isinstance(batch["createdAt"], int)
-    for entry in batch["transactions"]:
-        assert isinstance(entry["value"], str) and entry["data"].startswith("0x")
-        assert entry["contractMethod"]["name"] in ("setTradeMaximums", "startRebalanceWithUnits")
+    operator_steps = [step for step in load_plan(files.plan).steps if step.signer_role == "operator"]
+    assert len(batch["transactions"]) == len(operator_steps) == 2
+    for entry, step in zip(batch["transactions"], operator_steps):
+        # shown by the app as the function with its arguments, not as "Custom hex data"
+        assert entry["data"] is None and entry["to"] == step.to and entry["value"] == str(step.value)
+        assert entry["contractMethod"]["name"] == step.function.split("(")[0]
         assert all(isinstance(value, str) for value in entry["contractInputsValues"].values())
         for value in entry["contractInputsValues"].values():
             if value.startswith("["):
                 assert all(isinstance(item, str) for item in json.loads(value))
+        # what the app encodes from the method and its inputs is exactly the plan's calldata
+        assert "0x" + txbuilder_app.app_calldata(entry["contractMethod"], entry["contractInputsValues"]).hex() == step.data
 
 
-def _flip_data_byte(batch):
-    data = batch["transactions"][0]["data"]
-    batch["transactions"][0]["data"] = data[:-2] + ("00" if data[-2:] != "00" else "01")
+def _change_one_digit(batch):
+    values = batch["transactions"][0]["contractInputsValues"]
+    values["_tradeMaximums"] = values["_tradeMaximums"].replace("0", "1", 1)
+
+
+def _add_the_same_call_as_data(batch):
+    entry = batch["transactions"][0]
+    entry["data"] = "0x" + txbuilder_app.app_calldata(entry["contractMethod"], entry["contractInputsValues"]).hex()
 
 
 BATCH_EDITS = {
-    "one byte of data": _flip_data_byte,
+    "one digit of an amount": _change_one_digit,
+    "data beside the method, even the same call": _add_the_same_call_as_data,
     "a value": lambda batch: batch["transactions"][1].update(value="1"),
     "a method name": lambda batch: batch["transactions"][0]["contractMethod"].update(name="setTradeMinimums"),
     "an input value": lambda batch: batch["transactions"][1]["contractInputsValues"].update(_positionMultiplier="2"),

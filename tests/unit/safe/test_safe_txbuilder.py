@@ -1,4 +1,8 @@
-"""Transaction Builder batch files: checksum (against files exported by the app), build, load, read back."""
+"""Transaction Builder batch files: checksum (against files exported by the app), build, load, read back.
+
+Calls with an ABI are written with `data` null; an oracle written from the app's own reading of
+`contractInputsValues` (tests/txbuilder_app.py) checks that they re-encode to the exact calldata.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,14 @@ from eth_utils import keccak
 
 from indexops.errors import UsageError
 from indexops.chain.calldata import contract_method, render_argument
-from indexops.safe.errors import ChecksumMismatch, InvalidArgument, MalformedBatchFile, MethodDataMismatch, WrongChain
+from indexops.safe.errors import (
+    ChecksumMismatch,
+    InputsNotEncodable,
+    InvalidArgument,
+    MalformedBatchFile,
+    MethodDataMismatch,
+    WrongChain,
+)
 from indexops.safe.multisend import MultiSendCall
 from indexops.safe.txbuilder import (
     batch_calls,
@@ -25,6 +36,7 @@ from indexops.safe.txbuilder import (
     serialize_for_checksum,
     verify_checksum,
 )
+from tests import txbuilder_app
 
 SAFE = "0x4DD4cB2299E491E1B469245DB589ccB2B16d7bde"
 GIM = "0x11AB70A4564C62F567B92868Cb5e69b50c5434aF"
@@ -108,11 +120,17 @@ def a_batch(**overrides):
     return build_batch(**fields)
 
 
-def test_built_entry_has_exact_data_and_readable_inputs():
+REBALANCE_CALLDATA = keccak(text="startRebalance(address,address[],uint256[],uint256[],uint256)")[:4] + encode(
+    ["address", "address[]", "uint256[]", "uint256[]", "uint256"], [SET_TOKEN, [WETH], [10**24], [0, 5], 10**18])
+
+
+def test_a_call_with_its_abi_is_written_as_the_app_writes_one_and_reencodes_to_the_exact_calldata():
     entry = rebalance_entry()
-    expected = keccak(text="startRebalance(address,address[],uint256[],uint256[],uint256)")[:4] + encode(
-        ["address", "address[]", "uint256[]", "uint256[]", "uint256"], [SET_TOKEN, [WETH], [10**24], [0, 5], 10**18])
-    assert entry["data"] == "0x" + expected.hex()
+    assert entry["data"] is None  # the app shows the method and its arguments, not "Custom hex data"
+    assert txbuilder_app.app_calldata(entry["contractMethod"], entry["contractInputsValues"]) == REBALANCE_CALLDATA
+    assert batch_calls({"transactions": [entry]})[0].data == REBALANCE_CALLDATA
+    assert batch_transaction(GIM, data=REBALANCE_CALLDATA, method=START_REBALANCE,
+                             args=[SET_TOKEN, [WETH], [10**24], [0, 5], 10**18]) == entry
     assert entry["value"] == "0"
     assert entry["contractMethod"]["name"] == "startRebalance"
     assert entry["contractMethod"]["payable"] is False
@@ -137,7 +155,8 @@ def test_nested_tuple_arguments_render_as_json_strings():
     expected = keccak(text="setTradeParams(address,(address,uint256,bool,bytes)[],bytes32)")[:4] + encode(
         ["address", "(address,uint256,bool,bytes)[]", "bytes32"],
         [SET_TOKEN, [(WETH, 10**30, True, b"\x01"), (DPI, 7, False, b"")], b"\x11" * 32])
-    assert entry["data"] == "0x" + expected.hex()
+    assert entry["data"] is None
+    assert txbuilder_app.app_calldata(entry["contractMethod"], entry["contractInputsValues"]) == expected
 
 
 def test_bad_arguments_are_refused():
@@ -171,8 +190,11 @@ def test_built_batch_shape_and_checksum():
 
 
 def tamper_data(batch):
-    data = batch["transactions"][0]["data"]
-    batch["transactions"][0]["data"] = data[:-1] + ("0" if data[-1] != "0" else "1")
+    batch["transactions"][1]["data"] = "0xdeadbeee"
+
+
+def tamper_data_beside_the_method(batch):
+    batch["transactions"][0]["data"] = "0x" + REBALANCE_CALLDATA.hex()  # even the same call
 
 
 def tamper_value(batch):
@@ -191,7 +213,8 @@ def tamper_input_value(batch):
     batch["transactions"][0]["contractInputsValues"]["_positionMultiplier"] = "1"
 
 
-@pytest.mark.parametrize("tamper", [tamper_data, tamper_value, tamper_method_name, tamper_chain, tamper_input_value])
+@pytest.mark.parametrize("tamper", [tamper_data, tamper_data_beside_the_method, tamper_value, tamper_method_name,
+                                    tamper_chain, tamper_input_value])
 def test_any_edit_breaks_the_checksum(tamper):
     batch = a_batch()
     edited = copy.deepcopy(batch)
@@ -248,11 +271,17 @@ def test_load_refuses_non_json_and_empty_batches():
         a_batch(transactions=[])
 
 
-def test_readable_view_must_match_data():
+def test_inputs_beside_data_must_encode_it_and_inputs_alone_must_encode():
     batch = a_batch()
+    check_readable_view(batch)
+    batch["transactions"][0]["data"] = "0x" + REBALANCE_CALLDATA.hex()  # as earlier exports wrote both
     check_readable_view(batch)
     batch["transactions"][0]["contractInputsValues"]["_positionMultiplier"] = "1"
     with pytest.raises(MethodDataMismatch, match="transaction #0"):
+        check_readable_view(batch)
+    batch["transactions"][0]["data"] = None
+    batch["transactions"][0]["contractInputsValues"]["_positionMultiplier"] = "1_000"
+    with pytest.raises(InputsNotEncodable, match="transaction #0: the Transaction Builder would not encode"):
         check_readable_view(batch)
 
 
