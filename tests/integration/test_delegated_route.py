@@ -218,7 +218,8 @@ def test_batches_split_by_the_gas_limit_run_every_trade(w3, book, real):
 # ---------------------------------------------------------------- direct: TradeModule from the manager's own account
 
 
-def test_direct_trade_from_an_eoa_manager(w3, book, real):
+def direct_set(w3, book, real, supply: int = 3 * UNIT) -> tuple[str, str]:
+    """A SetToken of UNI and WETH whose manager is an EOA (anvil account DIRECT_MANAGER): (set token, manager)."""
     tokens, modules = book["tokens"], book["modules"]
     manager, deployer = w3.eth.accounts[DIRECT_MANAGER], book["accounts"]["deployer"]
     uni, weth = tokens["UNI"], tokens["WETH"]
@@ -233,8 +234,15 @@ def test_direct_trade_from_an_eoa_manager(w3, book, real):
     real("WETH9", weth).functions.deposit().transact({"from": deployer, "value": UNIT})
     for token in (uni, weth):
         real("StandardTokenMock", token).functions.approve(issuance.address, 2**256 - 1).transact({"from": deployer})
-    supply = 3 * UNIT
     issuance.functions.issue(set_token, supply, deployer).transact({"from": deployer})
+    return set_token, manager
+
+
+def test_direct_trade_from_an_eoa_manager(w3, book, real):
+    tokens, modules = book["tokens"], book["modules"]
+    deployer, uni, weth = book["accounts"]["deployer"], tokens["UNI"], tokens["WETH"]
+    supply = 3 * UNIT
+    set_token, manager = direct_set(w3, book, real, supply)
     before = _state(real, set_token, uni, weth)
 
     send_units = units_to_send(10 * UNIT, supply)  # 10/3 per set: rounds down, so a total a little under 10
