@@ -178,13 +178,18 @@ def exec_(
 def propose(
     file: FileArgument,
     service: Annotated[str, typer.Option("--service", help="Safe Transaction Service base URL, e.g. https://api.safe.global/tx-service/eth.")],
+    rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Post each pending SafeTx to a Safe Transaction Service, then its further signatures as confirmations."""
+    """Post each pending SafeTx to a Safe Transaction Service, then its further signatures as confirmations.
+
+    Nothing is posted unless the service describes the Safe as the chain does (owners, threshold, nonce, singleton).
+    """
     from indexops.render.safe import propose_json, propose_table
     from indexops.safe.service import HttpTransactionService
+    from indexops.workflows.safe_chain import read_safe_view
     from indexops.workflows.safe_decode import check_file_against_config
     from indexops.workflows.safe_files import read_export
     from indexops.workflows.safe_propose import propose_export
@@ -192,13 +197,16 @@ def propose(
     loaded = context.config(config)
     export = read_export(file)
     safe_file = export.require_sidecar()
-    check_file_against_config(safe_file, loaded, str(export.sidecar_path))
+    where = check_file_against_config(safe_file, loaded, str(export.sidecar_path))
     client = HttpTransactionService(service, api_key=os.environ.get(SERVICE_KEY_ENV))
-    proposed = propose_export(export.sidecar_path, safe_file, client)
+    connection = context.connect_to(where, rpc_url)
+    chain_name = f"chain {connection.chain_id} ({where.name})"
+    proposed = propose_export(export.sidecar_path, safe_file, client, read_safe_view(connection.w3, safe_file.safe),
+                              chain_name)
     if json_output:
-        emit_json(propose_json(proposed, client.base_url))
+        emit_json(propose_json(proposed, client.display_url, connection.chain_id, where.name))
     else:
-        stdout().print(propose_table(proposed, client.base_url))
+        stdout().print(propose_table(proposed, client.display_url, chain_name))
 
 
 def _signer(account: str | None, keystore: Path | None, sandbox: bool):

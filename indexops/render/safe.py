@@ -200,8 +200,8 @@ def exec_json(executed) -> dict[str, Any]:
     return {"executed": [asdict(item) for item in executed]}
 
 
-def propose_table(proposed, service_url: str) -> Table:
-    table = Table(title=f"Proposed to {escape(service_url)}", title_justify="left")
+def propose_table(proposed, service_url: str, chain_name: str) -> Table:
+    table = Table(title=f"Proposed to {escape(service_url)}, for {escape(chain_name)}", title_justify="left")
     for name in ("nonce", "safeTxHash", "sender", "confirmations"):
         table.add_column(name)
     for item in proposed:
@@ -209,5 +209,6 @@ def propose_table(proposed, service_url: str) -> Table:
     return table
 
 
-def propose_json(proposed, service_url: str) -> dict[str, Any]:
-    return {"service": service_url, "proposed": [asdict(item) for item in proposed]}
+def propose_json(proposed, service_url: str, chain_id: int, network: str) -> dict[str, Any]:
+    return {"service": service_url, "chain_id": chain_id, "network": network,
+            "proposed": [asdict(item) for item in proposed]}

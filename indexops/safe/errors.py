@@ -172,3 +172,31 @@ class ServiceUnavailable(IndexopsError):
         self.url = url
         self.reason = reason
         super().__init__(f"Safe Transaction Service at {url} could not be reached: {reason}")
+
+
+class ServiceAnswerMalformed(IndexopsError):
+    def __init__(self, url: str, reason: str):
+        self.url = url
+        self.reason = reason
+        super().__init__(f"Safe Transaction Service at {url} gave an answer that is not a Safe's description: {reason}")
+
+
+class SafeUnknownToService(UsageError):
+    def __init__(self, url: str, safe: str, chain: str):
+        self.url = url
+        self.safe = safe
+        super().__init__(
+            f"the Safe Transaction Service at {url} does not know the Safe {safe}, which is on {chain}: "
+            "nothing was posted (is it the service for this chain?)"
+        )
+
+
+class ServiceDisagrees(UsageError):
+    def __init__(self, url: str, safe: str, chain: str, differences: Sequence[str]):
+        self.url = url
+        self.safe = safe
+        self.differences = list(differences)
+        super().__init__(
+            f"the Safe Transaction Service at {url} and {chain} disagree about the Safe {safe}: "
+            f"{'; '.join(self.differences)}; nothing was posted (is it the service for this chain?)"
+        )

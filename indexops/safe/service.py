@@ -1,4 +1,4 @@
-"""Safe Transaction Service client: propose a SafeTx and add confirmations, so other owners see it.
+"""Safe Transaction Service client: describe a Safe, propose a SafeTx and add confirmations, so other owners see it.
 
 Number formats in the proposal body: `value`, `safeTxGas`, `baseGas` and `gasPrice` are sent as
 decimal strings, as Safe's TypeScript API kit sends them (a uint256 does not fit a JavaScript
@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexops.safe.errors import InvalidValue, SafeTxHashMismatch, SenderNotSigner, ServiceError, ServiceUnavailable
+from indexops.safe.errors import (
+    InvalidValue,
+    SafeTxHashMismatch,
+    SenderNotSigner,
+    ServiceAnswerMalformed,
+    ServiceError,
+    ServiceUnavailable,
+)
 from indexops.safe.inputs import bytes32, checksummed, hex_bytes
+from indexops.safe.safe_view import SafeView, view_from_service
 from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.signatures import SafeSignature, split_signatures
 
@@ -34,6 +43,18 @@ def hosted_service_url(chain_short_name: str) -> str:
     if not chain_short_name or not chain_short_name.replace("-", "").isalnum():
         raise InvalidValue("chain short name", f"{chain_short_name!r} is not a short name like eth or arb1")
     return HOSTED_SERVICE.format(short_name=chain_short_name)
+
+
+def display_service_url(url: str) -> str:
+    """The service URL as shown to people: no user:password, query or fragment (the API key goes in a header)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "") + parts.path.rstrip("/")
+
+
+def safe_path(safe: str) -> str:
+    return f"/api/v1/safes/{checksummed(safe, 'Safe address')}/"
 
 
 def proposal_path(safe: str) -> str:
@@ -84,6 +105,12 @@ def _signers(signature: bytes | str, digest: bytes) -> list[str]:
 class TransactionService(ABC):
     """Where proposals and confirmations go: the hosted service, a self-hosted one, or memory."""
 
+    display_url: str = "memory"
+
+    @abstractmethod
+    def describe_safe(self, safe: str) -> SafeView | None:
+        """The service's view of the Safe, or None when it does not know it."""
+
     @abstractmethod
     def propose(
         self,
@@ -114,13 +141,26 @@ class HttpTransactionService(TransactionService):
         if not 0 < timeout <= MAX_TIMEOUT:
             raise InvalidValue("service timeout", f"must be in (0, {MAX_TIMEOUT:g}] seconds, got {timeout}")
         self.base_url = base_url.rstrip("/")
+        self.display_url = display_service_url(self.base_url)
         self.timeout = timeout
         self._api_key = api_key or None
         self._opener = urllib.request.build_opener(_NoRedirect)
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
-        return f"HttpTransactionService({self.base_url!r}, api_key={key}, timeout={self.timeout:g})"
+        return f"HttpTransactionService({self.display_url!r}, api_key={key}, timeout={self.timeout:g})"
+
+    def describe_safe(self, safe: str) -> SafeView | None:
+        try:
+            answer = self._send("GET", safe_path(safe), None, "describe the Safe")
+        except ServiceError as error:
+            if error.status == 404:
+                return None
+            raise
+        try:
+            return view_from_service(json.loads(answer), self.display_url)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ServiceAnswerMalformed(self.display_url, "not JSON") from None
 
     def propose(
         self,
@@ -131,27 +171,30 @@ class HttpTransactionService(TransactionService):
         origin: str | None = DEFAULT_ORIGIN,
     ) -> None:
         body = proposal_body(safe_tx, safe_tx_hash, sender, signature, origin)
-        self._post(proposal_path(safe_tx.safe), body, "accept the proposal")
+        self._send("POST", proposal_path(safe_tx.safe), body, "accept the proposal")
 
     def confirm(self, safe_tx_hash: bytes, signature: bytes | str) -> None:
         body = {"signature": "0x" + hex_bytes(signature, "signature").hex()}
-        self._post(confirmation_path(safe_tx_hash), body, "accept the confirmation")
+        self._send("POST", confirmation_path(safe_tx_hash), body, "accept the confirmation")
 
-    def _post(self, path: str, body: Mapping[str, Any], action: str) -> bytes:
-        url = self.base_url + path
-        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "indexops"}
+    def _send(self, method: str, path: str, body: Mapping[str, Any] | None, action: str) -> bytes:
+        headers = {"Accept": "application/json", "User-Agent": "indexops"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
-        request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, headers=headers, method=method)
+        shown = self.display_url + path
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as error:
             raise ServiceError(action, error.code, _error_text(error)) from None
         except urllib.error.URLError as error:
-            raise ServiceUnavailable(url, str(error.reason)) from None
+            raise ServiceUnavailable(shown, str(error.reason)) from None
         except (TimeoutError, OSError) as error:
-            raise ServiceUnavailable(url, str(error) or type(error).__name__) from None
+            raise ServiceUnavailable(shown, str(error) or type(error).__name__) from None
 
 
 def _error_text(error: urllib.error.HTTPError) -> str:
@@ -175,15 +218,20 @@ class Proposal:
 class InMemoryTransactionService(TransactionService):
     """A stand-in for local networks and tests, making the service's own checks.
 
-    With `owners` (Safe address -> owner addresses) it also refuses non-owner senders and signers.
+    With `owners` (Safe address -> owner addresses) it also refuses non-owner senders and signers;
+    `safes` are the Safes it describes.
     """
 
-    def __init__(self, owners: Mapping[str, Sequence[str]] | None = None):
+    def __init__(self, owners: Mapping[str, Sequence[str]] | None = None, safes: Sequence[SafeView] = ()):
         self._owners = None if owners is None else {
             checksummed(safe, "Safe address"): {checksummed(owner, "owner") for owner in safe_owners}
             for safe, safe_owners in owners.items()
         }
+        self._safes = {view.address: view for view in safes}
         self._proposals: dict[bytes, Proposal] = {}
+
+    def describe_safe(self, safe: str) -> SafeView | None:
+        return self._safes.get(checksummed(safe, "Safe address"))
 
     def propose(
         self,

@@ -8,7 +8,11 @@ from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.config.selection import ProductOnNetwork
 from indexops.errors import ChainError, UsageError
+from indexops.safe.inputs import address_from_word
+from indexops.safe.safe_view import SafeView
 from indexops.safe.versions import canonical_safe_version
+
+SINGLETON_SLOT = 0  # a Safe proxy keeps the address of its singleton (master copy) in storage slot 0
 
 
 class NotASafe(UsageError):
@@ -62,6 +66,17 @@ def read_safe(w3, address: str) -> SafeState:
         address=address, version=canonical_safe_version(values["VERSION"]), nonce=int(values["nonce"]),
         owners=tuple(values["getOwners"]), threshold=int(values["getThreshold"]), block_number=block,
     )
+
+
+def read_safe_view(w3, address: str) -> SafeView:
+    """The chain's view of a Safe, as a Transaction Service describes one: `read_safe` and the singleton."""
+    state = read_safe(w3, address)
+    try:
+        slot = bytes(w3.eth.get_storage_at(address, SINGLETON_SLOT, block_identifier=state.block_number))
+    except Exception as error:  # web3 raises many kinds for a failed read
+        raise ChainError(f"cannot read the singleton of {address}: {str(error).splitlines()[0][:160]}") from None
+    return SafeView(address=state.address, nonce=state.nonce, threshold=state.threshold, owners=state.owners,
+                    master_copy=address_from_word(slot.rjust(32, b"\0")))
 
 
 def operator_of_record(target: ProductOnNetwork, safe: str | None = None) -> str:

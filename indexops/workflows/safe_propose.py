@@ -1,7 +1,9 @@
 """`indexops safe propose`: each pending SafeTx to a Safe Transaction Service, so other owners see it in the app.
 
-The first signature (by owner address) goes with the proposal, its owner as the sender; every
-further signature follows as a confirmation. The service's own error text is kept as it says it.
+Before anything is posted, the service's description of the Safe must match the chain's (it exists,
+same owners, threshold, nonce and singleton): a service for another chain is refused, naming what
+differs. The first signature (by owner address) then goes with the proposal, its owner as the sender;
+every further signature follows as a confirmation. The service's own error text is kept as it says it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexops.errors import UsageError
+from indexops.safe.errors import SafeUnknownToService, ServiceDisagrees
+from indexops.safe.safe_view import SafeView, differences
 from indexops.safe.service import TransactionService
 from indexops.safe.sidecar import SafeTxFile
 
@@ -27,7 +31,18 @@ class Proposed:
     confirmations: tuple[str, ...]
 
 
-def propose_export(sidecar_path: Path, file: SafeTxFile, service: TransactionService) -> tuple[Proposed, ...]:
+def check_service_describes(service: TransactionService, chain: SafeView, chain_name: str) -> None:
+    """The service must know the Safe and describe it as the chain does; `chain_name` is how errors name the chain."""
+    described = service.describe_safe(chain.address)
+    if described is None:
+        raise SafeUnknownToService(service.display_url, chain.address, chain_name)
+    found = differences(described, chain)
+    if found:
+        raise ServiceDisagrees(service.display_url, chain.address, chain_name, found)
+
+
+def propose_export(sidecar_path: Path, file: SafeTxFile, service: TransactionService, chain: SafeView,
+                   chain_name: str) -> tuple[Proposed, ...]:
     pending = [entry for entry in file.transactions if entry.executed_in is None]
     if not pending:
         raise NothingToPropose(sidecar_path, "every SafeTx in it was already executed")
@@ -40,6 +55,7 @@ def propose_export(sidecar_path: Path, file: SafeTxFile, service: TransactionSer
         unverifiable = [s.owner for s in entry.signatures if not s.verifiable_offline]
         if unverifiable:
             raise NothingToPropose(sidecar_path, f"approved-hash signatures cannot be proposed ({', '.join(unverifiable)})")
+    check_service_describes(service, chain, chain_name)
     proposed = []
     for entry in pending:
         ordered = sorted(entry.signatures, key=lambda signature: int(signature.owner, 16))

@@ -303,14 +303,37 @@ def test_bad_input_is_refused_in_one_line_and_nothing_is_sent(cli, w3, book, rea
 
 # ---- the Safe Transaction Service -------------------------------------------------------------------
 
+def chain_description(w3, real, book) -> dict:
+    """The Safe as the real service describes it (GET /api/v1/safes/{address}/), read from the chain."""
+    safe = real("GnosisSafe", book["safe"]["safe"])
+    singleton = "0x" + bytes(w3.eth.get_storage_at(safe.address, 0))[-20:].hex()
+    return {
+        "address": safe.address, "nonce": str(safe.functions.nonce().call()), "threshold": safe.functions.getThreshold().call(),
+        "owners": safe.functions.getOwners().call(), "masterCopy": w3.to_checksum_address(singleton),
+        "modules": [], "fallbackHandler": book["safe"]["fallback_handler"], "guard": "0x" + "0" * 40,
+        "version": safe.functions.VERSION().call(),
+    }
+
+
 @pytest.fixture
-def service():
-    recorded = {"requests": [], "status": 201, "body": b""}
+def service(w3, real, book):
+    """A stand-in Transaction Service: records POSTs, and describes the sandbox Safe as the chain does (editable)."""
+    recorded = {"requests": [], "status": 201, "body": b"", "safes": {book["safe"]["safe"]: chain_description(w3, real, book)}}
 
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            recorded["requests"].append({"method": "GET", "path": self.path, "headers": dict(self.headers)})
+            match = re.fullmatch(r"/api/v1/safes/(0x[0-9a-fA-F]{40})/", self.path)
+            known = recorded["safes"].get(match.group(1)) if match else None
+            body = json.dumps(known).encode() if known else b'{"detail":"Not found."}'
+            self.send_response(200 if known else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_POST(self):  # noqa: N802
             length = int(self.headers.get("Content-Length", 0))
-            recorded["requests"].append({"path": self.path, "headers": dict(self.headers),
+            recorded["requests"].append({"method": "POST", "path": self.path, "headers": dict(self.headers),
                                          "body": json.loads(self.rfile.read(length))})
             self.send_response(recorded["status"])
             self.send_header("Content-Length", str(len(recorded["body"])))
@@ -330,6 +353,10 @@ def service():
     thread.join(timeout=5)
 
 
+def posted(service) -> list[dict]:
+    return [request for request in service["requests"] if request["method"] == "POST"]
+
+
 def test_propose_posts_the_exact_body_then_the_second_signature_as_a_confirmation(cli, files, service, monkeypatch):
     for account in ("5", "4"):
         assert safe_cli(cli, "sign", files.sidecar, "--account", account).code == 0
@@ -341,7 +368,11 @@ def test_propose_posts_the_exact_body_then_the_second_signature_as_a_confirmatio
     result = safe_cli(cli, "propose", files.sidecar, "--service", service["url"], "--json")
     assert result.code == 0, result.err
     assert "service-key-123" not in result.out + result.err
-    proposal, confirmation = service["requests"]
+    assert {key: result.json()[key] for key in ("service", "chain_id", "network")} == {
+        "service": service["url"], "chain_id": 31337, "network": "sandbox"}
+    described, proposal, confirmation = service["requests"]
+    assert (described["method"], described["path"]) == ("GET", f"/api/v1/safes/{file.safe}/")
+    assert described["headers"]["Authorization"] == "Bearer service-key-123"
     assert proposal["path"] == f"/api/v2/safes/{file.safe}/multisig-transactions/"
     assert proposal["headers"]["Authorization"] == "Bearer service-key-123"
     tx, digest = entry.safe_tx, "0x" + entry.safe_tx_hash.hex()
@@ -354,6 +385,9 @@ def test_propose_posts_the_exact_body_then_the_second_signature_as_a_confirmatio
     assert tx.to == file.multisend and digest == files.sidecar_json()["transactions"][0]["safeTx"]["safeTxHash"]
     assert confirmation["path"] == f"/api/v1/multisig-transactions/{digest}/confirmations/"
     assert confirmation["body"] == {"signature": second.hex()}
+
+    shown = safe_cli(cli, "propose", files.sidecar, "--service", service["url"])
+    assert shown.code == 0 and f"Proposed to {service['url']}, for chain 31337 (sandbox)" in shown.out
 
     service["status"], service["body"] = 422, b'{"nonFieldErrors":["Tx with nonce 0 for safe already executed"]}'
     refused = safe_cli(cli, "propose", files.sidecar, "--service", service["url"])
@@ -392,3 +426,46 @@ def test_a_safe_tx_that_would_revert_fails_its_simulation_and_is_not_sent(cli, w
     refused = safe_cli(cli, "exec", result.sidecar_path, "--account", "4", "--yes")
     assert "would fail: GS013: the Safe transaction failed: an inner call reverted; nothing was sent" in one_line_error(refused)
     assert real("GnosisSafe", book["safe"]["safe"]).functions.nonce().call() == 0
+
+
+def other_chain(description: dict, book: dict) -> dict:
+    """Another Safe at the same address, as a service for another chain could know it."""
+    owners = book["accounts"]["safe_owners"]
+    return description | {"owners": [owners[0], owners[1], "0x000000000000000000000000000000000000dEaD"]}
+
+
+SERVICE_VIEWS = {
+    "owners": (other_chain, "owners differ (only the service lists 0x000000000000000000000000000000000000dEaD and "
+                            "only the chain has {owner})"),
+    "threshold": (lambda d, book: d | {"threshold": 1}, "threshold 1 there, 2 on chain"),
+    "nonce": (lambda d, book: d | {"nonce": 7}, "nonce 7 there, 0 on chain"),
+    "masterCopy": (lambda d, book: d | {"masterCopy": book["safe"]["multisend"]}, "masterCopy {multisend} there, {singleton} on chain"),
+    "two at once": (lambda d, book: d | {"threshold": "3", "nonce": "1"}, "threshold 3 there, 2 on chain; nonce 1 there, 0 on chain"),
+}
+
+
+@pytest.mark.parametrize("case", SERVICE_VIEWS, ids=list(SERVICE_VIEWS))
+def test_propose_refuses_a_service_that_describes_the_safe_otherwise_and_posts_nothing(cli, files, service, book, case):
+    assert safe_cli(cli, "sign", files.sidecar, "--account", "4").code == 0
+    safe = book["safe"]["safe"]
+    edit, expected = SERVICE_VIEWS[case]
+    service["safes"][safe] = edit(service["safes"][safe], book)
+    message = expected.format(owner=book["accounts"]["safe_owners"][2], multisend=book["safe"]["multisend"],
+                              singleton=book["safe"]["singleton"])
+    refused = safe_cli(cli, "propose", files.sidecar, "--service", service["url"])
+    assert one_line_error(refused) == (
+        f"error: the Safe Transaction Service at {service['url']} and chain 31337 (sandbox) disagree about the Safe "
+        f"{safe}: {message}; nothing was posted (is it the service for this chain?)\n"
+    )
+    assert refused.code == 2 and posted(service) == []
+
+
+def test_propose_refuses_a_service_that_does_not_know_the_safe(cli, files, service, book):
+    assert safe_cli(cli, "sign", files.sidecar, "--account", "4").code == 0
+    service["safes"].clear()
+    refused = safe_cli(cli, "propose", files.sidecar, "--service", service["url"] + "/")
+    assert one_line_error(refused) == (
+        f"error: the Safe Transaction Service at {service['url']} does not know the Safe {book['safe']['safe']}, "
+        "which is on chain 31337 (sandbox): nothing was posted (is it the service for this chain?)\n"
+    )
+    assert posted(service) == [] and [r["method"] for r in service["requests"]] == ["GET"]

@@ -10,11 +10,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from eth_account import Account
 
-from indexops.safe.errors import InvalidValue, SafeTxHashMismatch, SenderNotSigner, ServiceError, ServiceUnavailable
+from indexops.safe.errors import (
+    InvalidValue,
+    SafeTxHashMismatch,
+    SenderNotSigner,
+    ServiceAnswerMalformed,
+    ServiceError,
+    ServiceUnavailable,
+)
+from indexops.safe.safe_view import SafeView, differences
 from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.service import (
     HttpTransactionService,
     InMemoryTransactionService,
+    display_service_url,
     hosted_service_url,
     proposal_body,
 )
@@ -44,6 +53,13 @@ def server():
     recorder = Recorder()
 
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            recorder.requests.append({"method": "GET", "path": self.path, "headers": dict(self.headers)})
+            self.send_response(recorder.status)
+            self.send_header("Content-Length", str(len(recorder.body)))
+            self.end_headers()
+            self.wfile.write(recorder.body)
+
         def do_POST(self):  # noqa: N802
             length = int(self.headers.get("Content-Length", 0))
             recorder.requests.append({"path": self.path, "headers": dict(self.headers),
@@ -178,3 +194,54 @@ def test_in_memory_service_refuses_like_the_service():
     doubled = sign_safe_tx(TX, BOB).static * 2
     with pytest.raises(ServiceError, match="duplicated"):
         service.confirm(HASH, doubled)
+
+
+SINGLETON = "0xd9Db270c1B5E3Bd161E8c8503c55cEABeE709552"
+VIEW = SafeView(address=SAFE, nonce=42, threshold=2, owners=(ALICE.address, BOB.address), master_copy=SINGLETON)
+
+
+def test_describe_safe_reads_the_services_view(server):
+    server.status = 200
+    server.body = json.dumps({"address": SAFE, "nonce": "42", "threshold": 2, "owners": [ALICE.address, BOB.address],
+                              "masterCopy": SINGLETON.lower(), "modules": [], "version": "1.3.0+L2"}).encode()
+    service = HttpTransactionService(server.url, api_key="k")
+    assert service.describe_safe(SAFE_LOWER) == VIEW
+    (request,) = server.requests
+    assert (request["method"], request["path"]) == ("GET", f"/api/v1/safes/{SAFE}/")
+    assert request["headers"]["Authorization"] == "Bearer k"
+    server.body = server.body.replace(b'"42"', b"42")
+    assert service.describe_safe(SAFE) == VIEW
+
+
+def test_describe_safe_unknown_malformed_or_failing(server):
+    service = HttpTransactionService(server.url)
+    server.status, server.body = 404, b'{"detail":"Not found."}'
+    assert service.describe_safe(SAFE) is None
+    server.status = 200
+    for body in (b"<html>", b"[]", json.dumps({"address": SAFE, "nonce": -1}).encode()):
+        server.body = body
+        with pytest.raises(ServiceAnswerMalformed, match="not a Safe's description"):
+            service.describe_safe(SAFE)
+    server.status, server.body = 500, b"oops"
+    with pytest.raises(ServiceError, match="refused to describe the Safe \\(HTTP 500\\): oops"):
+        service.describe_safe(SAFE)
+
+
+def test_differences_name_each_field():
+    assert differences(VIEW, VIEW) == []
+    other = SafeView(address=SAFE, nonce=1, threshold=1, owners=(ALICE.address, MALLORY.address), master_copy=SAFE)
+    assert differences(other, VIEW) == [
+        f"owners differ (only the service lists {MALLORY.address} and only the chain has {BOB.address})",
+        "threshold 1 there, 2 on chain", "nonce 1 there, 42 on chain", f"masterCopy {SAFE} there, {SINGLETON} on chain",
+    ]
+    assert InMemoryTransactionService(safes=[VIEW]).describe_safe(SAFE_LOWER) == VIEW
+    assert InMemoryTransactionService().describe_safe(SAFE) is None
+
+
+def test_service_url_is_shown_without_credentials_or_query():
+    assert display_service_url("https://user:secret@api.example/tx-service/eth/?key=abc") == "https://api.example/tx-service/eth"
+    service = HttpTransactionService("http://u:p@127.0.0.1:9/base?token=t", timeout=2)
+    assert service.display_url == "http://127.0.0.1:9/base"
+    with pytest.raises(ServiceUnavailable) as caught:
+        service.describe_safe(SAFE)
+    assert "secret" not in str(caught.value) and "token" not in str(caught.value) and ":p@" not in str(caught.value)
