@@ -7,8 +7,9 @@ import traceback
 
 import typer
 
-from indexops import __version__
+from indexops import __version__, interrupts
 from indexops.cli import execute, plan, products, safe, sandbox, status
+from indexops.cli.command_line import shown_command
 from indexops.errors import IndexopsError
 
 app = typer.Typer(
@@ -43,12 +44,21 @@ def root(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every IndexopsError becomes its message on stderr and its exit code, no traceback.
 
-    With --debug the traceback comes first; the message and the exit code stay the same.
+    With --debug the traceback comes first; the message and the exit code stay the same. SIGINT and
+    SIGTERM stop any command with one line saying where it stopped and how to resume, and exit 130 / 143.
     """
     arguments = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in arguments
+    with interrupts.handled():
+        return _run(arguments, debug="--debug" in arguments)
+
+
+def _run(arguments: list[str], debug: bool) -> int:
     try:
-        app(args=arguments, prog_name="indexops", standalone_mode=False)
+        # Typer answers a KeyboardInterrupt or a `typer.Exit(n)` with the exit code, not an exception
+        code = app(args=arguments, prog_name="indexops", standalone_mode=False)
+    except interrupts.Interrupted as interruption:
+        _print_error(_interrupted(interruption, arguments), debug)
+        return interruption.exit_code
     except IndexopsError as error:
         _print_error(str(error), debug)
         return error.exit_code
@@ -68,7 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         hint = "" if debug else " (run again with --debug for the traceback)"
         _print_error(f"unexpected {type(error).__name__}: {first_line}{hint}", debug)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
+
+
+def _interrupted(interruption: interrupts.Interrupted, arguments: list[str]) -> str:
+    command = shown_command(arguments)
+    if interruption.stopped_at:
+        return f"interrupted by {interruption.signal_name} at {interruption.stopped_at}; resume with: {command}"
+    return f"interrupted by {interruption.signal_name}; to run it again: {command}"
 
 
 def _without_urls(text: str) -> str:

@@ -24,10 +24,11 @@ from eth_utils import keccak, to_hex
 
 from indexops.chain.connection import display_url
 from indexops.errors import ChainError, IndexopsError
-from indexops.execution import chain_ops, rpc_retry
+from indexops.execution import chain_ops, position, rpc_retry
 from indexops.execution.faults import FaultPoints
 from indexops.execution.fees import Fees, GasPriceAboveCap, fees_under_cap
 from indexops.execution.fills import fills_in
+from indexops.interrupts import Interrupted, uninterrupted
 from indexops.render.numbers import duration
 from indexops.routes.delegated import failed_trades
 
@@ -95,21 +96,30 @@ class Executor:
         self.faults = faults or FaultPoints()
         self.cool_off_ready = cool_off_ready or (lambda step: 0)
         self.hash = plan.content_hash
+        self.position = position.Position(total=len(plan.steps))
 
     def run(self) -> None:
-        self.reconcile()
-        while (index := self.journal.next_step(self.hash, len(self.plan.steps))) is not None:
-            step = self.plan.steps[index]
-            if self.safe_steps is not None and self.safe_steps.sends(step):
-                self.record_external(step)
-            else:
-                self.execute(step)
+        """Every step not done yet, in order. Journal writes finish before a SIGINT or SIGTERM takes effect;
+        an interruption says where the run stopped."""
+        try:
+            self.reconcile()
+            while (index := self.journal.next_step(self.hash, len(self.plan.steps))) is not None:
+                step = self.plan.steps[index]
+                if self.safe_steps is not None and self.safe_steps.sends(step):
+                    self.record_external(step)
+                else:
+                    self.execute(step)
+        except Interrupted as interruption:
+            interruption.stopped_at = self.position.describe()
+            raise
         self.report("done", steps=len(self.plan.steps))
 
     def record_external(self, step) -> None:
         """A Safe's step: journal it as done outside this executor once its effect is on chain."""
+        self.position.enter(step.index, position.CHECKING_SAFE)
         tx_hash, detail = self._rpc(step, self.safe_steps.confirm, self.w3, self.plan, step)
-        self.journal.record_external(self.hash, step.index, detail, tx_hash=tx_hash)
+        with uninterrupted():
+            self.journal.record_external(self.hash, step.index, detail, tx_hash=tx_hash)
         self.report("external", step=step.index, tx_hash=tx_hash, description=step.description,
                     safe=self.safe_steps.safe)
 
@@ -117,6 +127,7 @@ class Executor:
         """Settle every step left in flight by an earlier run before anything new is signed."""
         for journaled in self.journal.pending(self.hash):
             step = self.plan.steps[journaled.index]
+            self.position.enter(step.index, position.RECONCILING, journaled=True)
             attempts = journaled.in_flight
             for attempt in attempts:
                 receipt = self._rpc(step, chain_ops.receipt_or_none, self.w3, attempt.tx_hash, in_flight=True)
@@ -128,33 +139,41 @@ class Executor:
                 latest = attempts[-1]
                 if not self._rpc(step, chain_ops.is_known, self.w3, latest.tx_hash, in_flight=True):
                     if self._rpc(step, chain_ops.mined_nonce, self.w3, latest.sender, in_flight=True) > latest.nonce:
-                        self.journal.record_replaced(self.hash, step.index, tx_hash=latest.tx_hash)
+                        with uninterrupted():
+                            self.journal.record_replaced(self.hash, step.index, tx_hash=latest.tx_hash)
                         raise NonceTakenElsewhere(step.index, latest.nonce, latest.sender)
                     self._broadcast(step, latest.raw_tx, latest.tx_hash)  # the very same signed transaction
                     self.report("reconciled", step=step.index, tx_hash=latest.tx_hash, how="rebroadcast")
-                self.journal.record_sent(self.hash, step.index, tx_hash=latest.tx_hash)
+                with uninterrupted():
+                    self.journal.record_sent(self.hash, step.index, tx_hash=latest.tx_hash)
                 self._record(step, self._wait_for_receipt(step, latest.tx_hash))
 
     def execute(self, step) -> None:
         signer = self.signers[step.signer_role]
+        self.position.enter(step.index, position.CHECKING_COOL_OFF)
         self._honour_cool_off(step)
+        self.position.doing = position.SIMULATING
         try:
             self._rpc(step, chain_ops.simulate, self.w3, signer.address, step.to, step.data, step.value)
         except ValueError as reason:
             raise chain_ops.StepWouldRevert(step.index, step.description, str(reason)) from None
         gas = self._gas_limit(step, signer.address)
         fees = self._fees_under_cap(step)
+        self.position.doing = position.SENDING
         nonce = self._rpc(step, chain_ops.pending_nonce, self.w3, signer.address)
         raw = signer.sign_transaction({
             "type": 2, "chainId": self.plan.chain_id, "nonce": nonce, "to": step.to, "data": step.data,
             "value": step.value, "gas": gas, **fees.as_tx_fields(),
         })
         tx_hash = to_hex(keccak(raw))
-        self.journal.record_signed(self.hash, step.index, signer.address, nonce, tx_hash, raw, fees.max_fee_per_gas, gas)
+        with uninterrupted():
+            self.journal.record_signed(self.hash, step.index, signer.address, nonce, tx_hash, raw, fees.max_fee_per_gas, gas)
+            self.position.journaled = True
         self.faults.reach("signed")
         self._broadcast(step, raw, tx_hash)
         self.faults.reach("sent")
-        self.journal.record_sent(self.hash, step.index, tx_hash=tx_hash)
+        with uninterrupted():
+            self.journal.record_sent(self.hash, step.index, tx_hash=tx_hash)
         self.report("sent", step=step.index, tx_hash=tx_hash, description=step.description, nonce=nonce, gas=gas,
                     max_fee_gwei=fees.max_fee_per_gas / 1e9)
         self.faults.reach("recorded_sent")
@@ -167,12 +186,13 @@ class Executor:
         fills = [f.as_json() for f in fills_in(receipt["logs"])]
         failures = failed_trades(receipt["logs"], step.to, self.plan.set_token) if step.function.startswith("batchTrade(") else []
         mined_at = self._rpc(step, chain_ops.block_timestamp, self.w3, receipt["blockNumber"], in_flight=True)
-        self.journal.record_mined(
-            self.hash, step.index, receipt["blockNumber"], receipt["gasUsed"], receipt["status"],
-            {"fills": fills, "failed_trades": [{"index": f.index, "reason": f.reason} for f in failures],
-             "block_timestamp": mined_at},
-            tx_hash=to_hex(receipt["transactionHash"]), effective_gas_price=receipt.get("effectiveGasPrice"),
-        )
+        with uninterrupted():
+            self.journal.record_mined(
+                self.hash, step.index, receipt["blockNumber"], receipt["gasUsed"], receipt["status"],
+                {"fills": fills, "failed_trades": [{"index": f.index, "reason": f.reason} for f in failures],
+                 "block_timestamp": mined_at},
+                tx_hash=to_hex(receipt["transactionHash"]), effective_gas_price=receipt.get("effectiveGasPrice"),
+            )
         tx_hash = to_hex(receipt["transactionHash"])
         if receipt["status"] != 1:
             raise StepReverted(step.index, step.description, tx_hash)
@@ -187,11 +207,13 @@ class Executor:
         if wait <= 0:
             return
         if self.settings.warp:
+            self.position.doing = position.WARPING
             if self.settings.on_warp is not None:
                 self.settings.on_warp()
             self._rpc(step, chain_ops.warp, self.w3, wait)  # a lost answer may warp twice: only more time passes
             self.report("warped", step=step.index, seconds=wait)
             return
+        self.position.doing = position.WAITING_FOR_COOL_OFF
         self.report("cool_off", step=step.index, seconds=wait)
         while wait > 0:
             self.faults.reach("cool_off")
@@ -219,12 +241,14 @@ class Executor:
             if waited >= self.settings.max_gas_wait_seconds:
                 raise GasPriceAboveCap(base, self.settings.gas_cap_wei, waited)
             remaining = self.settings.max_gas_wait_seconds - waited
+            self.position.doing = position.WAITING_FOR_GAS
             self.report("gas_wait", base_fee_gwei=base / 1e9, cap_gwei=self.settings.gas_cap_wei / 1e9, remaining=remaining)
             pause = min(self.settings.poll_seconds, remaining)  # never wait longer than --max-gas-wait
             self.sleep(pause)
             waited += pause
 
     def _wait_for_receipt(self, step, tx_hash: str):
+        self.position.doing = position.WAITING_FOR_RECEIPT
         deadline = time.monotonic() + self.settings.receipt_timeout_seconds
         polls = 0
         while time.monotonic() < deadline:

@@ -33,3 +33,9 @@ def test_an_rpc_url_with_a_key_is_never_printed():
         message = str(error)
     assert "SECRETKEY" not in message
     assert message.startswith("cannot reach the RPC at http://127.0.0.1:1 (")
+
+
+def test_a_command_that_exits_with_a_code_keeps_it(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("INDEXOPS_HOME", str(tmp_path))
+    down = cli("sandbox", "status")
+    assert down.code == 1 and "The sandbox is down" in down.out
