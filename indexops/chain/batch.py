@@ -1,4 +1,8 @@
-"""Block-pinned reads in one JSON-RPC batch per round, however many contracts are read."""
+"""Block-pinned reads in one JSON-RPC batch per round, however many contracts are read.
+
+A batch is a read: the connection's provider asks it again when it is lost on the way (`provider`), so a
+failure that reaches here is either the retry policy giving up (its own message) or the node's answer.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from dataclasses import dataclass
 from eth_abi import decode
 from eth_utils import get_abi_output_types, to_checksum_address
 
-from indexops.errors import ChainError
+from indexops.chain.connection import without_urls
+from indexops.errors import ChainError, IndexopsError
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,11 @@ class BatchReader:
             return []
         try:
             responses = self.w3.provider.make_batch_request(self._requests)
+        except IndexopsError:
+            raise  # the RPC stayed unreachable past the retry policy's deadline
         except Exception as error:
-            raise ChainError(f"batched read failed: {str(error).splitlines()[0][:160]}") from None
+            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise ChainError(f"batched read failed: {without_urls(first_line)[:160]}") from None
         if not isinstance(responses, list):
             message = responses.get("error", {}).get("message", "unknown error") if isinstance(responses, dict) else responses
             raise ChainError(f"the RPC refused a batched read: {message}")

@@ -1,4 +1,4 @@
-"""A web3 connection that checks the chain id, fails fast and counts round trips."""
+"""A web3 connection that checks the chain id, rides out a flaky RPC, fails fast on a wrong URL and counts round trips."""
 
 from __future__ import annotations
 
@@ -7,26 +7,7 @@ from urllib.parse import urlsplit
 
 from indexops.errors import ChainError
 
-CONNECT_TIMEOUT_SECONDS = 5
-
-
-def _counting_provider_class():
-    from web3 import HTTPProvider
-
-    class CountingHTTPProvider(HTTPProvider):
-        """Counts JSON-RPC round trips: one per request, one per batch."""
-
-        round_trips = 0
-
-        def make_request(self, method, params):
-            self.round_trips += 1
-            return super().make_request(method, params)
-
-        def make_batch_request(self, requests):
-            self.round_trips += 1
-            return super().make_batch_request(requests)
-
-    return CountingHTTPProvider
+REQUEST_TIMEOUT_SECONDS = 5  # per HTTP request; a request that takes longer is lost and asked again
 
 
 @dataclass
@@ -41,13 +22,12 @@ class Connection:
 
 
 def connect(rpc_url: str, expected_chain_id: int | None = None, network_name: str = "") -> Connection:
-    """Connect and check the chain id; unreachable nodes fail within a few seconds."""
+    """Connect and check the chain id; a lost request is asked again (`provider`), a wrong URL fails within seconds."""
     from web3 import Web3
 
-    provider = _counting_provider_class()(
-        rpc_url, request_kwargs={"timeout": CONNECT_TIMEOUT_SECONDS}, exception_retry_configuration=None
-    )
-    w3 = Web3(provider)
+    from indexops.chain.provider import RetryingHTTPProvider
+
+    w3 = Web3(RetryingHTTPProvider(rpc_url, timeout=REQUEST_TIMEOUT_SECONDS))
     try:
         chain_id = int(w3.eth.chain_id)
     except Exception as error:  # requests raises many kinds; all mean the same to the user
@@ -69,8 +49,19 @@ def display_url(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
+def without_urls(text: str) -> str:
+    """`text` with every URL in it shown as `display_url` shows it (node URLs may carry API keys)."""
+    import re
+
+    return re.sub(r"https?://[^\s'\")]+", lambda match: display_url(match.group(0)), text)
+
+
 def _reason(error: Exception) -> str:
     """What went wrong, in words that cannot carry the URL (and so no API key in its path)."""
+    from indexops.execution import rpc_retry
+
+    if isinstance(error, rpc_retry.RpcUnreachable):
+        return f"no answer for {error.patience:g} s, last: {rpc_retry.describe(error.last)}"
     text = str(error)
     for known in ("Connection refused", "timed out", "Name or service not known", "Max retries exceeded"):
         if known in text:

@@ -90,11 +90,9 @@ def _interrupted(interruption: interrupts.Interrupted, arguments: list[str]) -> 
 
 def _without_urls(text: str) -> str:
     """Node URLs may carry API keys in their path or query: keep only scheme, host and port."""
-    import re
+    from indexops.chain.connection import without_urls
 
-    from indexops.chain.connection import display_url
-
-    return re.sub(r"https?://[^\s'\")]+", lambda match: display_url(match.group(0)), text)[:200]
+    return without_urls(text)[:200]
 
 
 def _print_error(message: str, debug: bool = False) -> None:

@@ -4,10 +4,11 @@ The journal entry for a transaction is written before the transaction is broadca
 start every step left in flight is reconciled by its hash and nonce before anything new is
 signed, so a crash or a lost connection at any point never sends a step twice.
 
-RPC calls go through one retry policy (`rpc_retry`): reads are simply asked again; a broadcast
-whose answer was lost is looked up by hash and, if the node does not have it, the very same
-journaled bytes are sent again: a lost answer never leads to a newly signed transaction. When
-the RPC stays unreachable past the policy's patience the run stops with `RpcLost`.
+RPC calls go through one retry policy (`rpc_retry`): reads (simulation, estimates, fees, nonces,
+receipt polls) are asked again by the connection's provider; a broadcast whose answer was lost is
+looked up by hash and, if the node does not have it, the very same journaled bytes are sent again:
+a lost answer never leads to a newly signed transaction. When the RPC stays unreachable past the
+policy's deadline the run stops with `RpcLost`, the journal as it was: the next run reconciles.
 
 Steps a Safe sends (`safe_steps`) are never signed here: when the executor reaches one, it checks
 on chain that the Safe's transaction had its effect and journals the step as `external`; if the

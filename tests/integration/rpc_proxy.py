@@ -2,11 +2,14 @@
 
 Each HTTP request (one JSON-RPC call or a batch) meets one fate, drawn from a seeded generator per method:
 
-- drop:  the connection is closed without an answer and nothing is forwarded;
-- delay: forwarded after a pause of up to `max_delay` seconds;
-- reset: forwarded, and the node's answer thrown away: the connection is reset before the client reads
-         anything (for `eth_sendRawTransaction` the node has the transaction but the client saw an error);
-- pass:  forwarded as is.
+- drop:        the connection is closed without an answer and nothing is forwarded;
+- delay:       forwarded after a pause drawn from `delay_seconds`;
+- stall:       forwarded after a longer pause drawn from `stall_seconds`, meant to outlast the client's timeout:
+               the client gives up, and the node still gets the request later (a late broadcast, a late warp);
+- bad_gateway: answered HTTP 502 with a gateway's HTML page, nothing forwarded;
+- reset:       forwarded, and the node's answer thrown away: the connection is reset before the client reads
+               anything (for `eth_sendRawTransaction` the node has the transaction but the client saw an error);
+- pass:        forwarded as is.
 
 The shares of each fate are set with `faults(...)`; `outage_after_send(n, seconds)` resets the answer to
 the n-th broadcast and then drops every request for a while. Nothing is faulted unless `active` is set.
@@ -27,6 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+FATES = ("drop", "delay", "stall", "bad_gateway", "reset")  # in this order along each draw's [0, 1)
+BAD_GATEWAY_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 class FaultyRpcProxy:
@@ -35,13 +40,15 @@ class FaultyRpcProxy:
         if parts.hostname not in LOOPBACK:
             raise ValueError(f"the proxy forwards to loopback only, not {upstream}")
         self.upstream = (parts.hostname, parts.port or 80, parts.path or "/")
-        self.shares = {"drop": 0.0, "delay": 0.0, "reset": 0.0}
-        self.max_delay = 0.0
+        self.shares = dict.fromkeys(FATES, 0.0)
+        self.pauses = {"delay": (0.0, 0.0), "stall": (0.0, 0.0)}
         self.active = threading.Event()
         self.fates: Counter[str] = Counter()  # fate of each request while active
         self.methods: Counter[tuple[str, str]] = Counter()  # (fate, method) for every call in a request
         self._seed = seed
         self._random: dict[str, random.Random] = {}
+        self._opening: tuple[str, ...] = ()
+        self._calls: Counter[str] = Counter()  # requests per (first) method since `faults`
         self._lock = threading.Lock()
         self._outage_until = 0.0
         self._outage_after: tuple[int, float] | None = None
@@ -63,12 +70,21 @@ class FaultyRpcProxy:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def faults(self, *, drop: float, delay: float, reset: float, max_delay: float = 1.5) -> None:
-        """The share of requests to drop, delay (by up to `max_delay` s) and reset after forwarding."""
-        if min(drop, delay, reset) < 0 or drop + delay + reset > 1:
+    def faults(self, *, drop: float = 0.0, delay: float = 0.0, stall: float = 0.0, bad_gateway: float = 0.0,
+               reset: float = 0.0, delay_seconds: tuple[float, float] = (0.0, 1.5),
+               stall_seconds: tuple[float, float] = (2.0, 5.0), opening: tuple[str, ...] = ()) -> None:
+        """From now on: the share of requests to meet each fate, the pauses of the delayed and stalled ones, and
+        the fates the first calls of every method meet in turn before the draws decide (so that whatever a
+        command asks first, its chain-id check and its first batched read included, surely meets them).
+        The draws start afresh: a command run after this call meets the same fates on every run."""
+        shares = {"drop": drop, "delay": delay, "stall": stall, "bad_gateway": bad_gateway, "reset": reset}
+        if min(shares.values()) < 0 or sum(shares.values()) > 1:
             raise ValueError("each share is between 0 and 1, and together they are at most 1")
+        if set(opening) - set(FATES):
+            raise ValueError(f"unknown fates in {opening}")
         with self._lock:
-            self.shares, self.max_delay = {"drop": drop, "delay": delay, "reset": reset}, max_delay
+            self.shares, self.pauses = shares, {"delay": delay_seconds, "stall": stall_seconds}
+            self._opening, self._random, self._calls = opening, {}, Counter()
 
     def outage_after_send(self, nth: int, seconds: float) -> None:
         """Reset the answer to the `nth` eth_sendRawTransaction from now, then start an outage of `seconds`."""
@@ -100,12 +116,18 @@ class FaultyRpcProxy:
         # one stream per method: a method's n-th call meets the same fate in every run, even when another
         # method is called a different number of times (a receipt may need one more poll on a slow machine)
         stream = self._random.setdefault(methods[0], random.Random(f"{self._seed}/{methods[0]}"))
-        draw, pause = stream.random(), stream.uniform(0, self.max_delay)
+        draw, spread = stream.random(), stream.random()  # always two draws, so the stream stays in step
+        self._calls[methods[0]] += 1
+        if self._calls[methods[0]] <= len(self._opening):
+            fate = self._opening[self._calls[methods[0]] - 1]
+            low, high = self.pauses.get(fate, (0.0, 0.0))
+            return fate, low + spread * (high - low)
         edge = 0.0
-        for fate in ("drop", "delay", "reset"):
+        for fate in FATES:
             edge += self.shares[fate]
             if draw < edge:
-                return fate, pause if fate == "delay" else 0.0
+                low, high = self.pauses.get(fate, (0.0, 0.0))
+                return fate, low + spread * (high - low)
         return "pass", 0.0
 
     def _forward(self, body: bytes) -> tuple[int, bytes]:
@@ -130,6 +152,9 @@ class FaultyRpcProxy:
                 if fate == "drop":
                     self.close_connection = True
                     return
+                if fate == "bad_gateway":
+                    self._answer(502, BAD_GATEWAY_PAGE, "text/html")
+                    return
                 time.sleep(pause)
                 status, answer = proxy._forward(body)
                 if fate == "reset":  # closed with linger 0: an RST, the client's read fails with "connection reset"
@@ -137,11 +162,17 @@ class FaultyRpcProxy:
                     self.connection.close()
                     self.close_connection = True
                     return
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                self._answer(status, answer, "application/json")
+
+            def _answer(self, status: int, body: bytes, content_type: str) -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # a stalled answer the client stopped waiting for
 
             def log_message(self, *args) -> None:
                 pass
