@@ -30,7 +30,7 @@ from indexops.execution.faults import FaultPoints
 from indexops.execution.fees import Fees, GasPriceAboveCap, fees_under_cap
 from indexops.execution.fills import fills_in
 from indexops.interrupts import Interrupted, uninterrupted
-from indexops.render.numbers import duration
+from indexops.units import duration
 from indexops.routes.delegated import failed_trades
 
 

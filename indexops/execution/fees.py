@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexops.errors import IndexopsError
-from indexops.render.numbers import duration, gwei
+from indexops.units import duration, gwei
 
 GWEI = 10**9
 DEFAULT_PRIORITY_FEE = 1 * GWEI

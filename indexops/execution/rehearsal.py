@@ -15,7 +15,7 @@ from pathlib import Path
 from indexops.errors import SandboxError
 from indexops.execution import chain_ops
 from indexops.execution.fills import fills_in
-from indexops.render.numbers import duration
+from indexops.units import duration
 
 FORK_START_SECONDS = 30
 SENDER_BALANCE = hex(10_000 * 10**18)

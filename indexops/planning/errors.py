@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from indexops.errors import UsageError
-from indexops.render.numbers import gwei
 
 
 class PlanningError(UsageError):
@@ -40,7 +39,7 @@ class CostsExceedValue(PlanningError):
 
     def __init__(self, cost_weth: float, value_weth: float, gas_price_wei: int):
         super().__init__(
-            f"at a gas price of {gwei(gas_price_wei / 10**9)} gwei the trades would cost {cost_weth:.4g} WETH per set, "
+            f"at a gas price of {gas_price_wei / 10**9:,.2f} gwei the trades would cost {cost_weth:.4g} WETH per set, "
             f"more than the set is worth ({value_weth:.4g} WETH): plan with a lower --gas-price."
         )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from indexops.errors import SandboxError
 from indexops.paths import user_data_dir
-from indexops.render.numbers import duration
+from indexops.units import duration
 
 SANDBOX_CHAIN_ID = 31337
 DEFAULT_PORT = 8545

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from indexops.errors import SandboxError
-from indexops.render.numbers import duration
+from indexops.units import duration
 
 STANDIN_DIR = Path(__file__).parent / "standin"
 COMPILE_SCRIPT = STANDIN_DIR / "compile.js"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from indexops.errors import SandboxError
 from indexops.paths import user_cache_dir
-from indexops.render.numbers import duration
+from indexops.units import duration
 
 NPM_DEPENDENCIES = {
     "@foundry-rs/anvil": "1.7.1",
