@@ -92,7 +92,7 @@ def execute(
             workflow.run_plan(
                 connection, target, plan, book, signers, gas_cap_gwei=max_gas_price, warp=warp,
                 report=_reporter(json_output, progress), max_gas_wait=max_gas_wait, receipt_timeout=receipt_timeout,
-                on_warp=_sandbox_market(connection.w3, plan) if warp else None, safe_steps=safe_steps,
+                on_warp=_sandbox_market(_sandbox_node(connection), plan) if warp else None, safe_steps=safe_steps,
             )
 
 
@@ -217,6 +217,16 @@ def _line(kind: str, f: dict) -> str:
     if kind == "done":
         return f"[bold green]Plan complete[/]: {f['steps']} steps"
     return f"{kind}: {f}"
+
+
+def _sandbox_node(connection):
+    """The sandbox's own anvil, where its market trades: other traders use their own nodes, not the RPC the
+    operator gave (which may be a flaky gateway in front of the sandbox, and the market's sends are not retried)."""
+    from indexops.chain.connection import connect
+    from indexops.sandbox import service
+
+    running = service.status().running
+    return connect(running.rpc_url).w3 if running is not None else connection.w3
 
 
 def _sandbox_market(w3, plan):

@@ -4,7 +4,7 @@ The first test's faults meet the executor's own traffic (reconciliation, simulat
 broadcasts, receipts, cool-off reads, warps), with an outage long enough to stop a run; the second's meet
 everything from the first request on (the chain-id check, the batched snapshot reads of status, plan and the
 preflight, then the executor) and no run may stop. The sandbox market, which stands for other traders on
-their own nodes, talks to anvil directly.
+their own nodes, talks to anvil directly (`execute --warp` gives it the sandbox's own node).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import re
 import pytest
 
 from indexops.chain import connection as connection_module
-from indexops.chain.connection import connect
-from indexops.cli import execute as execute_command
 from indexops.execution import rpc_retry
 from indexops.execution.executor import Executor
 from indexops.execution.journal import Journal
@@ -39,8 +37,6 @@ def test_a_flaky_rpc_never_sends_a_step_twice(cli, sandbox, w3, book, real, tmp_
     senders = [w3.eth.accounts[1], w3.eth.accounts[3]]  # --account 1 (operator), --trader 3
     nonces = [w3.eth.get_transaction_count(a) for a in senders]
 
-    market, anvil = execute_command._sandbox_market, connect(sandbox.running.rpc_url).w3
-    monkeypatch.setattr(execute_command, "_sandbox_market", lambda _proxied, plan: market(anvil, plan))
 
     with FaultyRpcProxy(sandbox.running.rpc_url, seed=20240611) as proxy:
         run = Executor.run
@@ -112,8 +108,6 @@ CLIENT_TIMEOUT_SECONDS = 1.0
 
 def test_status_plan_and_execute_finish_through_a_flaky_rpc(cli, sandbox, w3, book, real, tmp_path, monkeypatch):
     monkeypatch.setattr(connection_module, "REQUEST_TIMEOUT_SECONDS", CLIENT_TIMEOUT_SECONDS)
-    market, anvil = execute_command._sandbox_market, connect(sandbox.running.rpc_url).w3
-    monkeypatch.setattr(execute_command, "_sandbox_market", lambda _proxied, plan: market(anvil, plan))
     journal, plan_path = tmp_path / "journal.sqlite3", tmp_path / "plan.json"
     direct = cli("status", "dpi", "--config", SHIPPED_PRODUCTS, "--json")
 
