@@ -131,6 +131,9 @@ def test_set_token_without_code_is_one_clear_line(cli, sandbox, tmp_path):
     assert result.err == f"error: dpi on sandbox: no contract at SetToken address {nowhere}\n"
 
 
-def test_debug_shows_the_traceback(cli, sandbox, tmp_path):
-    with pytest.raises(Exception, match="wrong chain"):
-        cli("status", "dpi", "--config", SHIPPED_PRODUCTS, "--network", "mainnet", "--rpc-url", sandbox.running.rpc_url, "--debug")
+def test_debug_shows_the_traceback_and_keeps_the_exit_code(cli, sandbox, tmp_path):
+    arguments = ("status", "dpi", "--config", SHIPPED_PRODUCTS, "--network", "mainnet", "--rpc-url", sandbox.running.rpc_url)
+    plain, debug = cli(*arguments), cli(*arguments, "--debug")
+    assert "wrong chain" in plain.err and "Traceback" not in plain.err
+    assert debug.code == plain.code == 1
+    assert "Traceback" in debug.err and debug.err.endswith(plain.err)
