@@ -85,8 +85,8 @@ def _safe_tx_table(review, tx) -> Table:
         if tx.multisend_layout:
             table.add_row("batch", f"{len(tx.calls)} calls, MultiSend payload {tx.multisend_layout}")
         table.add_row("value", f"{human_amount(tx.value, 18)} ETH")
-        signers = ", ".join(tx.signers) or "none"
-        table.add_row("signatures", f"{len(tx.signers)} of {review.threshold} needed: {signers}")
+        table.add_row("signatures", f"{len(tx.signers)} of {review.threshold} needed" + "".join(
+            f"\n{signature.owner}  {escape(signature.what)}" for signature in tx.signatures))
         if tx.executed_in:
             table.add_row("executed in", tx.executed_in)
     table.add_row("batch file", escape(tx.batch_file))

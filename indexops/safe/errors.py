@@ -112,26 +112,35 @@ class InvalidArgument(UsageError):
 
 
 class InvalidSignature(UsageError):
-    def __init__(self, reason: str, index: int | None = None):
+    """`code` is the Safe's own revert code for the same refusal (GS021 ... GS027), when it has one."""
+
+    def __init__(self, reason: str, index: int | None = None, code: str | None = None):
         self.reason = reason
         self.index = index
+        self.code = code
         where = "" if index is None else f" #{index}"
         super().__init__(f"invalid signature{where}: {reason}")
 
 
 class SignerNotOwner(UsageError):
+    code = "GS026"
+
     def __init__(self, address: str):
         self.address = address
         super().__init__(f"signer {address} is not an owner of the Safe")
 
 
 class DuplicateSigner(UsageError):
+    code = "GS026"
+
     def __init__(self, address: str):
         self.address = address
         super().__init__(f"owner {address} signed more than once")
 
 
 class SignaturesOutOfOrder(UsageError):
+    code = "GS026"
+
     def __init__(self, previous: str, current: str):
         self.previous = previous
         self.current = current
@@ -151,6 +160,8 @@ class SenderNotSigner(UsageError):
 
 
 class NotEnoughSignatures(UsageError):
+    code = "GS020"
+
     def __init__(self, expected: int, actual: int):
         self.expected = expected
         self.actual = actual

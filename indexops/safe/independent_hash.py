@@ -56,9 +56,14 @@ def safe_tx_struct_hash(tx: SafeTx) -> bytes:
     )
 
 
+def encoded_transaction_data(tx: SafeTx) -> bytes:
+    """0x19 0x01 domainSeparator hashStruct(SafeTx), what the Safe's encodeTransactionData returns: the bytes
+    whose keccak is the safeTxHash, and what a contract owner is asked to accept."""
+    return b"\x19\x01" + domain_separator(tx.safe_version, tx.chain_id, tx.safe) + safe_tx_struct_hash(tx)
+
+
 def recompute_safe_tx_hash(tx: SafeTx) -> bytes:
-    separator = domain_separator(tx.safe_version, tx.chain_id, tx.safe)
-    return keccak(b"\x19\x01" + separator + safe_tx_struct_hash(tx))
+    return keccak(encoded_transaction_data(tx))
 
 
 def verify_safe_tx_hash(tx: SafeTx, claimed: bytes) -> bytes:

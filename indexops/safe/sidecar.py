@@ -4,10 +4,12 @@ One file per export. Its header names the Safe, its chain and version (so the EI
 known), the owners and threshold read at export time, and where the export came from. Each
 entry holds one SafeTx in the library's JSON form (with its safeTxHash), the batch file it was
 exported with (by name and by the keccak of its exact bytes), the owner signatures collected so
-far and, once executed, the transaction that executed it.
+far (of any kind the Safe accepts) and, once executed, the transaction that executed it.
 
-Reading a sidecar recomputes every hash and recovers every signature: a file that does not
-agree with itself is refused, one problem per line.
+Reading a sidecar recomputes every hash and reads every signature as the Safe reads it,
+recovering the owner of each ECDSA one: a file that does not agree with itself is refused,
+one problem per line. Approved-hash and contract signatures name their owner; only the chain
+can say whether they hold.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from indexops.safe.independent_hash import domain_separator, safe_tx_struct_hash
 from indexops.safe.inputs import checksummed, unsigned
 from indexops.safe.safetx import SafeTx, domain_for, safe_tx_hash
 from indexops.safe.safetx_json import safe_tx_from_dict, safe_tx_to_dict
-from indexops.safe.signatures import SafeSignature, SignatureKind, parse_signature
+from indexops.safe.signatures import SafeSignature, parse_signature
 from indexops.safe.versions import canonical_safe_version
 
 FORMAT = "indexops.safetx"
@@ -216,11 +218,12 @@ def _entry(entry: object, index: int, header: dict[str, Any], path: str) -> Sign
     return SignedSafeTx(
         safe_tx=tx, batch_file=batch_file, batch_file_keccak=keccak_text.lower(),
         description=_text(entry.get("description", ""), "description"),
-        signatures=_signatures(entry.get("signatures", []), safe_tx_hash(tx), where), executed_in=executed,
+        signatures=_signatures(entry.get("signatures", []), safe_tx_hash(tx), header["safe_version"], where),
+        executed_in=executed,
     )
 
 
-def _signatures(items: object, digest: bytes, where: str) -> tuple[SafeSignature, ...]:
+def _signatures(items: object, digest: bytes, version: str, where: str) -> tuple[SafeSignature, ...]:
     if not isinstance(items, list):
         raise MalformedSafeTxFile(where, "signatures must be an array")
     parsed: list[SafeSignature] = []
@@ -228,12 +231,10 @@ def _signatures(items: object, digest: bytes, where: str) -> tuple[SafeSignature
         if not isinstance(item, dict) or not {"owner", "signature"} <= set(item):
             raise MalformedSafeTxFile(where, f"signatures[{number}] must be an object with owner and signature")
         try:
-            signature = parse_signature(item["signature"], digest)
+            signature = parse_signature(item["signature"], digest, version)
             recorded = checksummed(item["owner"], "owner")
         except UsageError as error:
             raise MalformedSafeTxFile(where, f"signatures[{number}]: {error}") from None
-        if signature.kind is SignatureKind.CONTRACT:
-            raise MalformedSafeTxFile(where, f"signatures[{number}]: contract signatures (v=0) are not supported here")
         if signature.owner != recorded:
             raise InvalidSignature(f"it recovers to {signature.owner}, not the recorded owner {recorded} ({where})", number)
         if signature.owner in {earlier.owner for earlier in parsed}:

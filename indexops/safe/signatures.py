@@ -1,11 +1,17 @@
-"""Safe owner signatures: making them, recovering their owner, and packing them for `execTransaction`.
+"""Safe owner signatures: making them, reading them as the Safe reads them, and packing them for `execTransaction`.
 
 Each signature is 65 bytes `r | s | v`; `v` says how to read it:
   27/28  ECDSA over the safeTxHash (EIP-712)
-  31/32  ECDSA over the eth_sign message of the safeTxHash, with v + 4
-  1      approved hash: r holds the owner, valid if it called approveHash or sends the transaction
-  0      contract (EIP-1271): r holds the contract, s the offset of its data after the static parts
+  31/32  ECDSA over the eth_sign message of the safeTxHash, with v + 4 (Safe 1.1.0 and later)
+  1      approved hash: the low 20 bytes of r are the owner, valid if it called approveHash or sends the transaction
+  0      contract (EIP-1271): the low 20 bytes of r are the contract, s the offset of its length-prefixed data
 The packed bytes must be sorted by owner address, strictly increasing.
+
+Reading follows GnosisSafe.checkNSignatures (1.0.0 to 1.4.1): the Safe reads exactly `required` signatures of
+65 bytes from the start and ignores whatever follows them, takes only the low 20 bytes of r for v 0 and 1,
+and only asks of a contract signature's data that it lie after those `required` static parts and within the
+bytes given (it may start right there, be shared, or overlap other data). Any other v leaves ecrecover
+without an owner, which the Safe refuses.
 """
 
 from __future__ import annotations
@@ -32,9 +38,13 @@ from indexops.safe.errors import (
 )
 from indexops.safe.inputs import address_from_word, bytes32, checksummed, hex_bytes
 from indexops.safe.safetx import SafeTx, safe_tx_hash, safe_tx_typed_data
+from indexops.safe.versions import parse_safe_version
 
 SIGNATURE_LENGTH = 65
 _ETH_SIGN_V_OFFSET = 4
+DEFAULT_SAFE_VERSION = "1.3.0"
+ETH_SIGN_SINCE = (1, 1, 0)
+CONTRACT_SIGNATURES_SINCE = (1, 0, 0)  # 0.1.0 reads contract signature data without any bounds
 
 # A callable signer gets what it must sign and returns a 65-byte signature (bytes or 0x-hex):
 # for `sign_safe_tx` the EIP-712 typed-data dict, for `eth_sign_safe_tx_hash` the 32-byte hash.
@@ -46,6 +56,18 @@ class SignatureKind(Enum):
     ETH_SIGN = "eth_sign"
     APPROVED_HASH = "approved_hash"
     CONTRACT = "contract"
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    SignatureKind.EIP712: "EOA, EIP-712 typed data",
+    SignatureKind.ETH_SIGN: "EOA, eth_sign of the hash",
+    SignatureKind.APPROVED_HASH: "approved hash: holds if the owner approved it on chain or sends the transaction",
+    SignatureKind.CONTRACT: "contract signature (EIP-1271): holds if the owner contract accepts it",
+}
 
 
 @dataclass(frozen=True)
@@ -114,37 +136,46 @@ def contract_signature(owner: str, data: bytes = b"") -> SafeSignature:
     return SafeSignature(owner=owner, kind=SignatureKind.CONTRACT, static=static, contract_data=payload)
 
 
-def parse_signature(signature: bytes | str, safe_tx_hash_: bytes) -> SafeSignature:
-    """Recover the owner of one 65-byte signature over `safe_tx_hash_` (contract data, if any, is not read)."""
+def parse_signature(signature: bytes | str, safe_tx_hash_: bytes, version: str = DEFAULT_SAFE_VERSION) -> SafeSignature:
+    """One owner's signature, read as the Safe reads a set of one: 65 bytes, then a contract signature's data
+    (at an offset of 65 or more); bytes after those are ignored, as the Safe ignores them."""
     raw = hex_bytes(signature, "signature")
-    if len(raw) != SIGNATURE_LENGTH:
-        raise InvalidSignature(f"expected {SIGNATURE_LENGTH} bytes, got {len(raw)}")
-    return _parse_static(raw, bytes32(safe_tx_hash_, "safeTxHash"))
+    if len(raw) < SIGNATURE_LENGTH:
+        raise InvalidSignature(f"expected {SIGNATURE_LENGTH} bytes, got {len(raw)}", code="GS020")
+    return read_signature_at(raw, bytes32(safe_tx_hash_, "safeTxHash"), 0, 1, version)
 
 
-def split_signatures(blob: bytes | str, safe_tx_hash_: bytes) -> list[SafeSignature]:
-    """Parse packed signatures in their given order, with the dynamic parts of contract signatures."""
+def read_signature_at(raw: bytes, digest: bytes, index: int, required: int, version: str = DEFAULT_SAFE_VERSION) -> SafeSignature:
+    """Signature `index` of `raw` as checkNSignatures reads it when `required` signatures are needed.
+
+    The caller has checked that `raw` holds `required` static parts (GS020).
+    """
+    position = index * SIGNATURE_LENGTH
+    try:
+        parsed = read_static(raw[position : position + SIGNATURE_LENGTH], digest, version)
+    except InvalidSignature as error:
+        raise InvalidSignature(error.reason, index, error.code) from None
+    if parsed.kind is not SignatureKind.CONTRACT:
+        return parsed
+    offset = int.from_bytes(parsed.static[32:64], "big")
+    data = _contract_data(raw, offset, required, index)
+    return SafeSignature(parsed.owner, parsed.kind, parsed.static, data)
+
+
+def split_signatures(blob: bytes | str, safe_tx_hash_: bytes, version: str = DEFAULT_SAFE_VERSION) -> list[SafeSignature]:
+    """Every signature in packed bytes, in their order, as a Transaction Service lists them: 65-byte static
+    parts up to the first contract signature's data, each contract signature with its data; a trailing
+    piece shorter than a signature is ignored."""
     raw = hex_bytes(blob, "signatures")
     digest = bytes32(safe_tx_hash_, "safeTxHash")
-    if not raw:
-        return []
     signatures: list[SafeSignature] = []
     static_end = len(raw)  # shrinks to the first contract-signature offset: data lives after the static parts
     position = 0
-    while position < static_end:
-        index = len(signatures)
-        chunk = raw[position : position + SIGNATURE_LENGTH]
-        if len(chunk) < SIGNATURE_LENGTH or position + SIGNATURE_LENGTH > static_end:
-            raise InvalidSignature(f"truncated: {len(raw[position:static_end])} bytes where 65 are needed", index)
-        try:
-            parsed = _parse_static(chunk, digest)
-        except InvalidSignature as error:
-            raise InvalidSignature(error.reason, index) from None
+    while position + SIGNATURE_LENGTH <= static_end:
+        index = position // SIGNATURE_LENGTH
+        parsed = read_signature_at(raw, digest, index, index + 1, version)
         if parsed.kind is SignatureKind.CONTRACT:
-            offset = int.from_bytes(chunk[32:64], "big")
-            payload = _contract_data(raw, offset, position, index)
-            parsed = SafeSignature(parsed.owner, parsed.kind, parsed.static, payload)
-            static_end = min(static_end, offset)
+            static_end = min(static_end, int.from_bytes(parsed.static[32:64], "big"))
         signatures.append(parsed)
         position += SIGNATURE_LENGTH
     return signatures
@@ -166,10 +197,10 @@ def encode_signatures(signatures: Sequence[SafeSignature]) -> bytes:
 
 def combine(signatures: Sequence[SafeSignature], owners: Sequence[str], threshold: int) -> bytes:
     """The `signatures` argument of execTransaction: checked against owners and threshold, sorted by owner."""
-    owner_set = _owner_set(owners, threshold)
+    known = owner_set(owners, threshold)
     seen: set[str] = set()
     for signature in signatures:
-        if signature.owner not in owner_set:
+        if signature.owner not in known:
             raise SignerNotOwner(signature.owner)
         if signature.owner in seen:
             raise DuplicateSigner(signature.owner)
@@ -179,55 +210,46 @@ def combine(signatures: Sequence[SafeSignature], owners: Sequence[str], threshol
     return encode_signatures(sorted(signatures, key=lambda signature: int(signature.owner, 16)))
 
 
-def check_signatures(
-    blob: bytes | str, safe_tx_hash_: bytes, owners: Sequence[str], threshold: int
-) -> list[SafeSignature]:
-    """Check packed signatures as given (not re-sorted): owners, order, duplicates, threshold."""
-    owner_set = _owner_set(owners, threshold)
-    signatures = split_signatures(blob, safe_tx_hash_)
-    previous: SafeSignature | None = None
-    for signature in signatures:
-        if signature.owner not in owner_set:
-            raise SignerNotOwner(signature.owner)
-        if previous is not None:
-            if signature.owner == previous.owner:
-                raise DuplicateSigner(signature.owner)
-            if int(signature.owner, 16) < int(previous.owner, 16):
-                raise SignaturesOutOfOrder(previous.owner, signature.owner)
-        previous = signature
-    if len(signatures) < threshold:
-        raise NotEnoughSignatures(threshold, len(signatures))
-    return signatures
+def owner_set(owners: Sequence[str], threshold: int) -> set[str]:
+    """The owners, checksummed, once `threshold` is known to be one the Safe could have."""
+    known = {checksummed(owner, "owner") for owner in owners}
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 1 <= threshold <= len(known):
+        raise InvalidValue("threshold", f"must be between 1 and the {len(known)} owner(s), got {threshold!r}")
+    return known
 
 
-def _owner_set(owners: Sequence[str], threshold: int) -> set[str]:
-    owner_set = {checksummed(owner, "owner") for owner in owners}
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 1 <= threshold <= len(owner_set):
-        raise InvalidValue("threshold", f"must be between 1 and the {len(owner_set)} owner(s), got {threshold!r}")
-    return owner_set
-
-
-def _parse_static(chunk: bytes, digest: bytes) -> SafeSignature:
+def read_static(chunk: bytes, digest: bytes, version: str = DEFAULT_SAFE_VERSION) -> SafeSignature:
+    """The owner and kind of one 65-byte static part, by its v, as the Safe of `version` reads it."""
     r, s, v = chunk[:32], chunk[32:64], chunk[64]
-    if v in (27, 28):
-        return SafeSignature(_recover(digest, v, r, s), SignatureKind.EIP712, chunk)
-    if v in (31, 32):
+    if v in (0, 1):
+        kind = SignatureKind.CONTRACT if v == 0 else SignatureKind.APPROVED_HASH
+        if kind is SignatureKind.CONTRACT and parse_safe_version(version) < CONTRACT_SIGNATURES_SINCE:
+            raise InvalidSignature(f"Safe {version} reads contract signatures without bounds: not supported")
+        return SafeSignature(address_from_word(r), kind, chunk)  # the Safe ignores the bytes above the address
+    if v > 30 and parse_safe_version(version) >= ETH_SIGN_SINCE:
+        if v - _ETH_SIGN_V_OFFSET not in (27, 28):
+            raise InvalidSignature(f"v={v}: an eth_sign signature has v 31 or 32, so ecrecover finds no owner", code="GS026")
         owner = _recover(_eth_signed_message_hash(digest), v - _ETH_SIGN_V_OFFSET, r, s)
         return SafeSignature(owner, SignatureKind.ETH_SIGN, chunk)
-    if v in (0, 1):
-        if any(r[:12]):
-            raise InvalidSignature(f"v={v} but r does not hold an address")
-        kind = SignatureKind.CONTRACT if v == 0 else SignatureKind.APPROVED_HASH
-        return SafeSignature(address_from_word(r), kind, chunk)
-    raise InvalidSignature(f"v={v} is not a Safe signature type (27/28, 31/32, 1 or 0)")
+    if v in (27, 28):
+        return SafeSignature(_recover(digest, v, r, s), SignatureKind.EIP712, chunk)
+    types = "27/28, 31/32, 1 or 0" if parse_safe_version(version) >= ETH_SIGN_SINCE else "27/28, 1 or 0"
+    raise InvalidSignature(f"v={v} is not a Safe {version} signature type ({types}): ecrecover finds no owner", code="GS026")
 
 
-def _contract_data(raw: bytes, offset: int, position: int, index: int) -> bytes:
-    if offset < position + SIGNATURE_LENGTH or offset + 32 > len(raw):
-        raise InvalidSignature(f"contract signature data offset {offset} is outside the signatures", index)
+def _contract_data(raw: bytes, offset: int, required: int, index: int) -> bytes:
+    """The data of a contract signature, where checkNSignatures accepts it (GS021 to GS023)."""
+    static_end = required * SIGNATURE_LENGTH
+    if offset < static_end:
+        raise InvalidSignature(f"contract signature data at offset {offset} is inside the {required} static part(s) "
+                               f"(its offset must be at least {static_end})", index, "GS021")
+    if offset + 32 > len(raw):
+        raise InvalidSignature(f"contract signature data at offset {offset} has no length word within the "
+                               f"{len(raw)} bytes", index, "GS022")
     length = int.from_bytes(raw[offset : offset + 32], "big")
-    if length > len(raw) - offset - 32:
-        raise InvalidSignature(f"contract signature data of {length} bytes overruns the signatures", index)
+    if offset + 32 + length > len(raw):
+        raise InvalidSignature(f"contract signature data of {length} bytes at offset {offset} runs past the "
+                               f"{len(raw)} bytes", index, "GS023")
     return raw[offset + 32 : offset + 32 + length]
 
 
@@ -240,7 +262,7 @@ def _ecdsa_signature(raw: Any, digest: bytes, v_offset: int) -> SafeSignature:
         v += 27
     if v not in (27, 28):
         raise InvalidSignature(f"signer returned v={data[64]}, expected 27/28 or 0/1")
-    return _parse_static(data[:64] + bytes([v + v_offset]), digest)
+    return read_static(data[:64] + bytes([v + v_offset]), digest)
 
 
 def _check_signer(signer: Signer, signature: SafeSignature) -> None:
@@ -253,7 +275,7 @@ def _recover(digest: bytes, v: int, r: bytes, s: bytes) -> str:
         signature = keys.Signature(vrs=(v - 27, int.from_bytes(r, "big"), int.from_bytes(s, "big")))
         return signature.recover_public_key_from_msg_hash(digest).to_checksum_address()
     except (BadSignature, KeyValidationError, ValueError) as error:
-        raise InvalidSignature(f"cannot recover a signer ({error})") from None
+        raise InvalidSignature(f"cannot recover a signer ({error})", code="GS026") from None
 
 
 def _eth_signed_message_hash(digest: bytes) -> bytes:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eth_abi import encode
+from eth_utils import keccak
+
 from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.config.selection import ProductOnNetwork
 from indexops.errors import ChainError, UsageError
 from indexops.safe.inputs import address_from_word
 from indexops.safe.safe_view import SafeView
+from indexops.safe.signature_check import ChainFacts
 from indexops.safe.versions import canonical_safe_version
 
 SINGLETON_SLOT = 0  # a Safe proxy keeps the address of its singleton (master copy) in storage slot 0
+# isValidSignature(bytes,bytes), the EIP-1271 draft Safe 1.x calls on contract owners; its selector is also the answer
+IS_VALID_SIGNATURE = keccak(text="isValidSignature(bytes,bytes)")[:4]
 
 
 class NotASafe(UsageError):
@@ -79,6 +85,24 @@ def read_safe_view(w3, address: str) -> SafeView:
                     master_copy=address_from_word(slot.rjust(32, b"\0")))
 
 
+def signature_facts(w3, safe: str, safe_tx_hash: bytes, data: bytes, sender: str | None) -> ChainFacts:
+    """Approved hashes and contract owners' answers, read from the chain as the Safe would see them."""
+    bound = contract(w3, "GnosisSafe", safe)
+
+    def approved(owner: str) -> bool:
+        return _read(bound, "approvedHashes", owner, safe_tx_hash) != 0
+
+    def contract_accepts(owner: str, signed: bytes, signature: bytes) -> bool:
+        call = {"from": safe, "to": owner, "data": "0x" + (IS_VALID_SIGNATURE + encode(["bytes", "bytes"], [signed, signature])).hex()}
+        try:
+            answer = bytes(w3.eth.call(call))
+        except Exception:  # a revert (or no code) is a refusal, as it is to the Safe
+            return False
+        return len(answer) >= 32 and answer[:4] == IS_VALID_SIGNATURE
+
+    return ChainFacts(sender=sender, data=data, approved=approved, contract_accepts=contract_accepts)
+
+
 def operator_of_record(target: ProductOnNetwork, safe: str | None = None) -> str:
     """The product's configured operator, which must be a Safe (and `safe`, when one is named)."""
     deployment, where = target.deployment, target.where
@@ -102,8 +126,8 @@ def role_holders(w3, target: ProductOnNetwork) -> dict[str, tuple[str, ...]]:
     return {"owner": (_read(manager, "owner"),), "operator": tuple(_read(manager, "getOperators"))}
 
 
-def _read(bound, name: str):
+def _read(bound, name: str, *args):
     try:
-        return getattr(bound.functions, name)().call()
+        return getattr(bound.functions, name)(*args).call()
     except Exception as error:  # web3 raises many kinds for a failed read; all mean the same here
         raise ChainError(f"cannot read {name}() of {bound.address}: {str(error).splitlines()[0][:160]}") from None

@@ -16,10 +16,19 @@ from indexops.safe.flags import Flag, call_flags, safe_tx_flags
 from indexops.safe.independent_hash import domain_separator, safe_tx_struct_hash
 from indexops.safe.multisend import KNOWN_CALL_ONLY
 from indexops.safe.sidecar import SafeTxFile
+from indexops.safe.signatures import SafeSignature
 from indexops.safe.txbuilder import batch_calls
 from indexops.workflows.safe_address_book import address_book, shipped_abis
 from indexops.workflows.safe_chain import operator_of_record
 from indexops.workflows.safe_files import Export, safe_tx_batch
+
+
+@dataclass(frozen=True)
+class ReviewedSignature:
+    owner: str
+    kind: str  # eip712, eth_sign, approved_hash, contract
+    what: str  # the kind in words
+    verified_offline: bool  # the owner was recovered from the signature itself; otherwise only the chain can say
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class ReviewedSafeTx:
     signers: tuple[str, ...] = ()
     executed_in: str | None = None
     multisend_layout: str | None = None  # how the MultiSend payload was laid out, when the SafeTx batches calls
+    signatures: tuple[ReviewedSignature, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
             batch_file=entry.batch_file, description=entry.description, calls=calls, nonce=tx.nonce,
             safe_tx_hash="0x" + entry.safe_tx_hash.hex(), message_hash=_message_hash(entry), operation=tx.operation,
             to=tx.to, target=target.name if target else None, value=tx.value, signers=entry.signers,
-            executed_in=entry.executed_in, multisend_layout=layout,
+            executed_in=entry.executed_in, multisend_layout=layout, signatures=tuple(_reviewed(s) for s in entry.signatures),
         ))
     return Review(
         path=str(export.path), sidecar=str(export.sidecar_path), network=where.name, chain_id=file.chain_id,
@@ -103,6 +113,10 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
         safe_version=file.safe_version, domain_hash="0x" + domain_separator(file.safe_version, file.chain_id, file.safe).hex(),
         owners=file.owners, threshold=file.threshold, product=file.product, plan=file.plan,
     )
+
+
+def _reviewed(signature: SafeSignature) -> ReviewedSignature:
+    return ReviewedSignature(signature.owner, signature.kind.value, signature.kind.description, signature.verifiable_offline)
 
 
 def _message_hash(entry) -> str:

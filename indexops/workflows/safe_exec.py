@@ -18,10 +18,12 @@ from indexops.chain.abis import contract
 from indexops.errors import ChainError, UsageError
 from indexops.execution import chain_ops
 from indexops.execution.fees import fees_under_cap
+from indexops.safe.independent_hash import encoded_transaction_data
 from indexops.safe.revert_codes import explain_revert
 from indexops.safe.sidecar import SafeTxFile, SignedSafeTx
+from indexops.safe.signature_check import check_signatures
 from indexops.safe.signatures import combine
-from indexops.workflows.safe_chain import SafeState, read_safe
+from indexops.workflows.safe_chain import SafeState, read_safe, signature_facts
 from indexops.workflows.safe_files import write_sidecar
 
 GAS_MARGIN = 1.25
@@ -76,8 +78,9 @@ class ReadyToExecute:
 
 
 def check_before_exec(connection, sidecar_path: Path, file: SafeTxFile, sender: str) -> ReadyToExecute:
-    """Version, nonce order, every pending SafeTx's signatures against the current owners and threshold,
-    and the first one simulated from `sender` (the later ones run on the state the earlier ones leave)."""
+    """Version, nonce order, every pending SafeTx's signatures checked as the Safe checks them (against the
+    current owners and threshold, approvals and contract owners read from the chain), and the first one
+    simulated from `sender` (the later ones run on the state the earlier ones leave)."""
     pending = [(index, entry) for index, entry in enumerate(file.transactions) if entry.executed_in is None]
     if not pending:
         raise NothingPending(sidecar_path)
@@ -85,6 +88,9 @@ def check_before_exec(connection, sidecar_path: Path, file: SafeTxFile, sender: 
     if state.version != file.safe_version:
         raise SafeVersionChanged(file.safe_version, state.version)
     packed = tuple((index, entry, combine(entry.signatures, state.owners, state.threshold)) for index, entry in pending)
+    for _, entry, signatures in packed:
+        facts = signature_facts(connection.w3, state.address, entry.safe_tx_hash, encoded_transaction_data(entry.safe_tx), sender)
+        check_signatures(signatures, entry.safe_tx_hash, state.owners, state.threshold, version=state.version, chain=facts)
     if pending[0][1].safe_tx.nonce != state.nonce:
         raise NonceNotNext(pending[0][1].safe_tx.nonce, state.nonce)
     _, first, signatures = packed[0]

@@ -52,9 +52,9 @@ def propose_export(sidecar_path: Path, file: SafeTxFile, service: TransactionSer
                 sidecar_path,
                 f"the SafeTx with nonce {entry.safe_tx.nonce} has no signature: sign it with `indexops safe sign` first",
             )
-        unverifiable = [s.owner for s in entry.signatures if not s.verifiable_offline]
+        unverifiable = [f"{s.owner} ({s.kind.value})" for s in entry.signatures if not s.verifiable_offline]
         if unverifiable:
-            raise NothingToPropose(sidecar_path, f"approved-hash signatures cannot be proposed ({', '.join(unverifiable)})")
+            raise NothingToPropose(sidecar_path, f"approved-hash and contract signatures are not proposed ({', '.join(unverifiable)})")
     check_service_describes(service, chain, chain_name)
     proposed = []
     for entry in pending:

@@ -81,7 +81,7 @@ def parse_owner_signature(text: str) -> tuple[str, str]:
 
 def _match(file: SafeTxFile, owner: str, signature_text: str) -> tuple[int, SafeSignature]:
     for index, entry in enumerate(file.transactions):
-        signature = parse_signature(signature_text, entry.safe_tx_hash)
+        signature = parse_signature(signature_text, entry.safe_tx_hash, file.safe_version)
         if signature.kind in (SignatureKind.APPROVED_HASH, SignatureKind.CONTRACT):
             raise InvalidSignature(
                 f"v={signature.static[64]} ({signature.kind.value}) signatures cannot be verified offline; "

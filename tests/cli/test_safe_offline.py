@@ -193,6 +193,34 @@ def test_signatures_from_other_tools_are_verified_before_they_are_kept(cli, tmp_
     assert refused.code == 2 and "cannot be verified offline" in refused.err
 
 
+def test_decode_says_what_each_signature_is(cli, tmp_path):
+    sidecar = write_export(tmp_path, [call("GIMExtension", "setCoolOffPeriods", GIM_EXTENSION, [MANA], [60])])
+    assert safe_cli(cli, "sign", sidecar, "--account", "4").code == 0
+    assert safe_cli(cli, "sign", sidecar, "--account", "5", "--eth-sign").code == 0
+    wallet = "0x00000000000000000000000000000000000000C0"  # checksummed
+    document = json.loads(sidecar.read_text())
+    document["owners"].append(wallet)
+    above_the_address = "0x" + "ab" * 12 + OWNERS[2][2:] + "00" * 32 + "01"  # the Safe reads only the low 20 bytes of r
+    contract = "0x" + "00" * 12 + wallet[2:] + (65).to_bytes(32, "big").hex() + "00" + (2).to_bytes(32, "big").hex() + "cafe"
+    document["transactions"][0]["signatures"] += [
+        {"owner": OWNERS[2], "kind": "approved_hash", "signature": above_the_address},
+        {"owner": wallet, "kind": "contract", "signature": contract},
+    ]
+    sidecar.write_text(json.dumps(document))
+    result = safe_cli(cli, "decode", sidecar, "--json")
+    assert result.code == 0, result.err
+    (tx,) = result.json()["transactions"]
+    assert [(s["owner"], s["kind"], s["verified_offline"]) for s in tx["signatures"]] == [
+        (OWNERS[0], "eip712", True), (OWNERS[1], "eth_sign", True), (OWNERS[2], "approved_hash", False),
+        (wallet, "contract", False),
+    ]
+    shown = safe_cli(cli, "decode", sidecar)
+    assert shown.code == 0, shown.err
+    for line in (f"{OWNERS[0]}  EOA, EIP-712 typed data", f"{OWNERS[1]}  EOA, eth_sign of the hash",
+                 f"{OWNERS[2]}  approved hash: holds if the owner approved it", f"{wallet}  contract signature (EIP-1271)"):
+        assert line in shown.out
+
+
 def test_a_batch_file_alone_decodes_but_cannot_be_signed(cli, tmp_path):
     sidecar = write_export(tmp_path, [call("GIMExtension", "setCoolOffPeriods", GIM_EXTENSION, [SAND], [60])])
     sidecar.unlink()

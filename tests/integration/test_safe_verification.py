@@ -22,7 +22,8 @@ from indexops.safe.independent_hash import recompute_safe_tx_hash
 from indexops.safe.multisend import MultiSendCall, multisend_safe_tx
 from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.sidecar import dump_sidecar, load_sidecar
-from indexops.safe.signatures import check_signatures, encode_signatures, sign_safe_tx
+from indexops.safe.signature_check import check_signatures
+from indexops.safe.signatures import encode_signatures, sign_safe_tx
 from indexops.safe.txbuilder import batch_checksum, dump_batch
 from indexops.workflows.safe_files import file_keccak
 from indexops.signing import anvil_signer

@@ -18,10 +18,10 @@ from indexops.safe.errors import (
     SignerNotOwner,
 )
 from indexops.safe.safetx import SafeTx, safe_tx_hash, safe_tx_typed_data
+from indexops.safe.signature_check import ChainFacts, check_signatures
 from indexops.safe.signatures import (
     SignatureKind,
     approved_hash_signature,
-    check_signatures,
     combine,
     contract_signature,
     eth_sign_safe_tx_hash,
@@ -156,22 +156,85 @@ def test_callable_signer_gets_typed_data_and_v_is_fixed():
     assert signature.owner == ALICE.address and signature.static[64] in (27, 28)
 
 
-@pytest.mark.parametrize("bad,message", [
-    (b"\x00" * 64, "expected 65 bytes"),
-    (b"\x01" * 64 + b"\x05", "v=5 is not a Safe signature type"),
-    (b"\xff" * 32 + bytes(32) + b"\x01", "r does not hold an address"),
-    (bytes(64) + b"\x1b", "cannot recover"),
+@pytest.mark.parametrize("bad,message,code", [
+    (b"\x00" * 64, "expected 65 bytes", "GS020"),
+    (b"\x01" * 64 + b"\x05", "v=5 is not a Safe 1.3.0 signature type", "GS026"),
+    (b"\x01" * 64 + b"\x21", "v=33: an eth_sign signature has v 31 or 32", "GS026"),
+    (bytes(64) + b"\x1b", "cannot recover", "GS026"),
 ])
-def test_malformed_signatures(bad, message):
-    with pytest.raises(InvalidSignature, match=message):
+def test_malformed_signatures(bad, message, code):
+    with pytest.raises(InvalidSignature, match=message) as caught:
         parse_signature(bad, HASH)
+    assert caught.value.code == code
 
 
-def test_truncated_concatenation_and_bad_threshold():
-    with pytest.raises(InvalidSignature, match="truncated"):
-        split_signatures(sign_safe_tx(TX, ALICE).static + b"\x00" * 10, HASH)
+def test_eth_sign_before_1_1_and_contract_signatures_before_1_0_are_not_signatures():
+    with pytest.raises(InvalidSignature, match="v=31 is not a Safe 1.0.0 signature type \\(27/28, 1 or 0\\)"):
+        parse_signature(eth_sign_safe_tx_hash(HASH, BOB).static[:64] + b"\x1f", HASH, "1.0.0")
+    with pytest.raises(InvalidSignature, match="not supported"):
+        parse_signature(contract_signature(ALICE.address).hex(), HASH, "0.1.0")
+
+
+def test_what_the_safe_ignores_is_ignored():
+    junk_above = bytes(range(1, 13)) + bytes.fromhex(CAROL.address[2:]) + bytes(32) + b"\x01"
+    assert parse_signature(junk_above, HASH).owner == CAROL.address  # only the low 20 bytes of r name the owner
+    signature = sign_safe_tx(TX, ALICE)
+    assert parse_signature(signature.static + b"\xee" * 10, HASH) == signature  # trailing bytes
+    assert split_signatures(signature.static + b"\x00" * 10, HASH) == [signature]
+    assert check_signatures(signature.static + b"\x00" * 10, HASH, OWNERS, 1) == [signature]
     with pytest.raises(InvalidValue, match="threshold"):
         combine([sign_safe_tx(TX, ALICE)], OWNERS, 4)
+
+
+WALLET = "0x00000000000000000000000000000000000000c0"  # a contract owner that sorts first
+
+
+def contract_static(offset: int, owner: str = WALLET) -> bytes:
+    return bytes(12) + bytes.fromhex(owner[2:]) + offset.to_bytes(32, "big") + b"\x00"
+
+
+def test_contract_signature_data_lies_where_the_safe_looks_for_it():
+    alice = sign_safe_tx(TX, ALICE)
+    owners = [WALLET, *OWNERS]
+    # the data right after the static parts, or shared by two contract signatures, or overlapping a third static part
+    right_after = contract_static(130) + alice.static + (2).to_bytes(32, "big") + b"\xca\xfe"
+    (wallet, _) = check_signatures(right_after, HASH, owners, 2)
+    assert wallet.kind is SignatureKind.CONTRACT and wallet.contract_data == b"\xca\xfe" and not wallet.verifiable_offline
+    overlapping = contract_static(130) + alice.static + (33).to_bytes(32, "big") + b"\x01" * 33  # where a third would be
+    (wallet, _) = check_signatures(overlapping, HASH, owners, 2)
+    assert wallet.contract_data == b"\x01" * 33
+    other_wallet = "0x00000000000000000000000000000000000000c1"
+    shared = contract_static(130) + contract_static(130, other_wallet) + (2).to_bytes(32, "big") + b"\xca\xfe"
+    assert [s.contract_data for s in check_signatures(shared, HASH, [WALLET, other_wallet], 2)] == [b"\xca\xfe"] * 2
+    for offset, code in ((0, "GS021"), (129, "GS021"), (len(right_after) - 31, "GS022")):
+        blob = contract_static(offset) + alice.static + (2).to_bytes(32, "big") + b"\xca\xfe"
+        with pytest.raises(InvalidSignature) as caught:
+            check_signatures(blob, HASH, owners, 2)
+        assert caught.value.code == code and caught.value.index == 0
+    with pytest.raises(InvalidSignature, match="runs past") as caught:
+        check_signatures(contract_static(130) + alice.static + (3).to_bytes(32, "big") + b"\xca\xfe", HASH, owners, 2)
+    assert caught.value.code == "GS023"
+
+
+def test_chain_facts_decide_approved_hashes_and_contract_signatures():
+    owners = [WALLET, *OWNERS]
+    blob = combine([contract_signature(WALLET, b"\x01"), approved_hash_signature(CAROL.address)], owners, 2)
+    data = b"\x19\x01" + bytes(64)
+    assert len(check_signatures(blob, HASH, owners, 2)) == 2  # offline: nothing says no
+    yes = ChainFacts(data=data, approved=lambda owner: True, contract_accepts=lambda owner, signed, sig: sig == b"\x01")
+    assert len(check_signatures(blob, HASH, owners, 2, chain=yes)) == 2
+    with pytest.raises(InvalidSignature, match="does not accept") as caught:
+        check_signatures(blob, HASH, owners, 2, chain=ChainFacts(contract_accepts=lambda *_: False))
+    assert caught.value.code == "GS024"
+    not_approved = ChainFacts(approved=lambda owner: False)
+    with pytest.raises(InvalidSignature, match="has not approved") as caught:
+        check_signatures(blob, HASH, owners, 2, chain=not_approved)
+    assert caught.value.code == "GS025"
+    sent_by_carol = ChainFacts(sender=CAROL.address, approved=lambda owner: False)
+    assert len(check_signatures(blob, HASH, owners, 2, chain=sent_by_carol)) == 2
+    with pytest.raises(InvalidSignature, match="does not hash") as caught:
+        check_signatures(blob, HASH, owners, 2, version="1.4.1", chain=ChainFacts(data=data))
+    assert caught.value.code == "GS027"
 
 
 def test_no_private_key_in_any_repr_or_message():
