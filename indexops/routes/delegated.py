@@ -20,6 +20,7 @@ from indexops.errors import UsageError
 from indexops.routes import trade_module_steps
 from indexops.routes.calls import Call, make_call
 from indexops.routes.delegated_checks import check_delegated_plan
+from indexops.planning.chunk_pricing import VenuesPerChunk
 from indexops.routes.route import GasProfile
 from indexops.routes.trade_module import Trade, check_trade
 
@@ -142,7 +143,7 @@ class DelegatedRoute:
     fee_tiers: Mapping[str, int] = dataclasses.field(default_factory=dict)  # Uniswap V3 venues
     batch_gas_limit: int | None = None  # set: trade through BatchTradeExtension.batchTrade
     kind: str = "delegated"
-    venues_per_chunk: str = "many"
+    venues_per_chunk: VenuesPerChunk = "many"
     buys_exact_output: bool = False  # a buy spends exact WETH for at least the component
     signers: Mapping[str, str] = dataclasses.field(default_factory=lambda: {"trade": "operator"})
 

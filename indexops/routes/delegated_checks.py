@@ -87,9 +87,9 @@ def check_delegated_plan(w3, deployment, network, steps: Iterable) -> None:
         return
     allowed = read_allowances(w3, deployment.manager, assets=needs.receive_tokens, extensions=needs.extensions,
                               batch_extension=needs.batch_extension, integrations=needs.batch_exchanges)
-    symbols = {to_checksum_address(token.address): symbol for symbol, token in network.tokens.items()}
+    symbols: dict[str, str] = {to_checksum_address(token.address): symbol for symbol, token in network.tokens.items()}
     names = {"trade": "TradeExtension", "batch_trade": "BatchTradeExtension"}
-    extension_names = {to_checksum_address(a): names.get(k, k) for k, a in deployment.extensions.items()}
+    extension_names: dict[str, str] = {to_checksum_address(a): names.get(k, k) for k, a in deployment.extensions.items()}
     problems = refusals(needs, allowed, symbols, extension_names)
     if problems:
         raise ManagerWouldRefuse(problems)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from indexops.routes import trade_module, trade_module_steps
+from indexops.planning.chunk_pricing import VenuesPerChunk
 from indexops.routes.route import GasProfile
 
 GAS = GasProfile(per_trade=240_000)  # TradeModule.trade through a Uniswap V2 adapter
@@ -20,7 +21,7 @@ class DirectRoute:
     fee_tiers: Mapping[str, int] = field(default_factory=dict)  # Uniswap V3 venues
     kind: str = "direct"
     gas: GasProfile = GAS
-    venues_per_chunk: str = "many"
+    venues_per_chunk: VenuesPerChunk = "many"
     buys_exact_output: bool = False  # a buy spends exact WETH for at least the component
     signers: Mapping[str, str] = field(default_factory=lambda: {"trade": "operator"})
 

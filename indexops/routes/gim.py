@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from indexops.routes.calls import Call, make_call
+from indexops.planning.chunk_pricing import VenuesPerChunk
 from indexops.routes.route import GasProfile
 from indexops.routes.steps import PlannedStep, trade_rounds
 from indexops.snapshot import GimExecution
@@ -120,7 +121,7 @@ class GimRoute:
     allowed_traders: tuple[str, ...]  # the traders the product's config names
     kind: str = "base-manager"
     gas: GasProfile = GAS
-    venues_per_chunk: str = "one"
+    venues_per_chunk: VenuesPerChunk = "one"
     buys_exact_output: bool = True  # GIM buys an exact component amount for at most the WETH limit
     signers: Mapping[str, str] = field(default_factory=lambda: {"setup": "operator", "trade": "trader"})
 

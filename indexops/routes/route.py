@@ -32,19 +32,30 @@ class GasProfile:
 
 
 class Route(Protocol):
-    kind: str  # the manager kind in products.toml
-    gas: GasProfile
-    venues_per_chunk: VenuesPerChunk  # "one": a chunk trades on one venue; "many": one call per venue fill
-    buys_exact_output: bool  # True: a buy receives an exact amount for at most a WETH limit
-    signers: Mapping[str, str]  # phase -> the role that signs its steps
+    @property
+    def kind(self) -> str:
+        """The manager kind in products.toml."""
+
+    @property
+    def gas(self) -> GasProfile: ...
+
+    @property
+    def venues_per_chunk(self) -> VenuesPerChunk:
+        """"one": a chunk trades on one venue; "many": one call per venue fill."""
+
+    @property
+    def buys_exact_output(self) -> bool:
+        """True: a buy receives an exact amount for at most a WETH limit."""
+
+    @property
+    def signers(self) -> Mapping[str, str]:
+        """Phase -> the role that signs its steps."""
 
     def steps(self, rebalance, snapshot) -> Sequence[PlannedStep]:
         """The calls of a planned rebalance, in execution order."""
-        ...
 
     def check_before_send(self, w3, steps: Iterable) -> None:
         """Raise (one line, nothing sent) if the chain would refuse one of these plan steps for a reason known now."""
-        ...
 
 
 def planning_profile(route: Route) -> RouteProfile:

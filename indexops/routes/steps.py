@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from indexops.planning.rebalance import PlannedTrade
 from indexops.routes.calls import Call
 
 
@@ -22,10 +24,10 @@ class PlannedStep:
     expected: dict[str, int] = field(default_factory=dict)
 
 
-def trade_rounds(planned_trades) -> list[tuple[object, int]]:
+def trade_rounds(planned_trades: Sequence[PlannedTrade]) -> list[tuple[PlannedTrade, int]]:
     """(planned trade, chunk index) in execution order: every seller's chunk k before any k+1,
     all sells before buys (sells fund buys); chunks of one component are a cool-off apart."""
-    order = []
+    order: list[tuple[PlannedTrade, int]] = []
     for side in ("sell", "buy"):
         group = [p for p in planned_trades if p.trade.side == side]
         for k in range(max((p.chunks.chunk_count for p in group), default=0)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from indexops.routes.calls import Call
 from indexops.routes.trade_module import Trade, units_to_receive_at_least, units_to_send
 from indexops.routes.steps import PlannedStep, trade_rounds
 from indexops.routes.uniswap_v3_data import single_hop_path
@@ -39,7 +40,7 @@ def fill_trades(plan, snapshot, trade_adapters: dict[str, str], slippage_bps: in
     return out
 
 
-def serial_steps(fills, call_for: Callable[[Trade], object], gas_per_trade: int) -> list[PlannedStep]:
+def serial_steps(fills, call_for: Callable[[Trade], Call], gas_per_trade: int) -> list[PlannedStep]:
     steps = []
     for planned, k, fill, trade in fills:
         side = planned.trade.side
@@ -56,7 +57,7 @@ def serial_steps(fills, call_for: Callable[[Trade], object], gas_per_trade: int)
     return steps
 
 
-def batched_steps(fills, batch_calls_for: Callable[[list[Trade]], list], gas_per_trade: int, base_gas: int) -> list[PlannedStep]:
+def batched_steps(fills, batch_calls_for: Callable[[list[Trade]], list[Call]], gas_per_trade: int, base_gas: int) -> list[PlannedStep]:
     """One round of chunks (same chunk number and side) per group of batchTrade calls."""
     rounds: dict[tuple[int, str], list] = {}
     for item in fills:
