@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.indexops-installed
 
-.PHONY: setup demo test bench lock clean-sandbox
+.PHONY: setup demo test lint bench lock clean-sandbox
 
 setup: $(STAMP)
 
@@ -12,7 +12,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,lint]'
 	$(BIN)/indexops sandbox install
 	touch $(STAMP)
 
@@ -28,6 +28,12 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# ruff (lint and format) and mypy, clean on indexops/; CI runs it before the tests.
+lint: setup
+	$(BIN)/ruff check indexops
+	$(BIN)/ruff format --check indexops
+	$(BIN)/mypy
+
 bench: setup
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/status_round_trips.py
@@ -35,11 +41,12 @@ bench: setup
 	$(BIN)/python bench/planning_speed.py
 	$(BIN)/python bench/execution_cost.py
 	$(BIN)/python bench/execution_gas.py
+	$(BIN)/python bench/flaky_rpc.py
 
 # Re-resolve requirements.lock from pyproject.toml's ranges (after changing a dependency).
 lock: setup
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 --no-header --annotation-style line -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lint --python-version 3.11 --no-header --annotation-style line -o requirements.lock
 
 clean-sandbox:
 	-$(BIN)/indexops sandbox down

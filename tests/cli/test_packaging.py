@@ -36,7 +36,8 @@ def test_the_license_is_an_spdx_expression():
 
 def test_every_dependency_is_locked_within_its_range():
     project, pins = _pyproject()["project"], _locked()
-    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
+    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]
+                                         + project["optional-dependencies"]["lint"]]
     for requirement in wanted:
         if requirement.marker is not None and not requirement.marker.evaluate({"python_version": "3.11"}):
             continue
