@@ -7,7 +7,7 @@ an unknown transaction, a refused transaction) is never transient. Transient fai
 after a doubling pause until `PATIENCE_SECONDS` have passed since the first try (the deadline); then
 `RpcUnreachable` is raised, one line that says where and what was last seen.
 
-What web3 8's HTTPProvider raises, single calls and batches alike (tests/unit/execution/test_rpc_retry.py
+What web3 8's HTTPProvider raises, single calls and batches alike (tests/unit/chain/test_provider_retry.py
 checks it against a real HTTP server):
 
 - a connection closed without an answer: `requests.ConnectionError(ProtocolError('Connection aborted.',
