@@ -1,4 +1,4 @@
-"""A full sandbox DPI rebalance executed through a flaky RPC, against the same plan through the same proxy without faults.
+"""A full sandbox DPI rebalance executed through a flaky RPC, against the same plan through the proxy without faults.
 
 The flaky RPC is the one from the user report: 10% of requests dropped (the connection closed without an
 answer), 10% delayed by 2-5 s, 5% answered HTTP 502, seeded, from the first request on (the chain-id check,
@@ -151,7 +151,8 @@ def _exact(result: dict) -> bool:
 
 
 def report(plan, results: dict, faults: dict, quick: bool) -> None:
-    shares = ", ".join(f"{fate} {faults[fate]:.0%}" for fate in ("drop", "delay", "stall", "bad_gateway") if fate in faults)
+    fates = [fate for fate in ("drop", "delay", "stall", "bad_gateway") if fate in faults]
+    shares = ", ".join(f"{fate} {faults[fate]:.0%}" for fate in fates)
     delays = f"delays {faults['delay_seconds'][0]:g}-{faults['delay_seconds'][1]:g} s"
     if "stall_seconds" in faults:
         delays += f", stalls {faults['stall_seconds'][0]:g}-{faults['stall_seconds'][1]:g} s"

@@ -56,11 +56,13 @@ class BatchReader:
             first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise ChainError(f"batched read failed: {without_urls(first_line)[:160]}") from None
         if not isinstance(responses, list):
-            message = responses.get("error", {}).get("message", "unknown error") if isinstance(responses, dict) else responses
+            message = (
+                responses.get("error", {}).get("message", "unknown error") if isinstance(responses, dict) else responses
+            )
             raise ChainError(f"the RPC refused a batched read: {message}")
         if len(responses) != len(self._requests):
             raise ChainError(f"the RPC answered {len(responses)} of {len(self._requests)} batched reads")
-        results = [self._result(decoder, response) for decoder, response in zip(self._decoders, responses)]
+        results = [self._result(decoder, response) for decoder, response in zip(self._decoders, responses, strict=True)]
         self._requests, self._decoders = [], []
         return results
 
@@ -78,7 +80,7 @@ def _decode_output(types: list[str], raw: str):
     payload = bytes.fromhex(raw[2:])
     if not payload and types:
         raise ValueError("empty return data (no contract at this address?)")
-    values = tuple(checksummed_value(t, v) for t, v in zip(types, decode(types, payload)))
+    values = tuple(checksummed_value(t, v) for t, v in zip(types, decode(types, payload), strict=True))
     return values[0] if len(values) == 1 else values
 
 

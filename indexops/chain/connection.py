@@ -1,8 +1,9 @@
-"""A web3 connection that checks the chain id, rides out a flaky RPC, fails fast on a wrong URL and counts round trips."""
+"""A web3 connection that checks the chain id, rides out a flaky RPC, fails fast on a wrong URL, counts round trips."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from indexops.errors import ChainError
@@ -12,7 +13,7 @@ REQUEST_TIMEOUT_SECONDS = 5  # per HTTP request; a request that takes longer is 
 
 @dataclass
 class Connection:
-    w3: object  # web3.Web3, imported lazily
+    w3: Any  # web3.Web3, imported lazily
     rpc_url: str
     chain_id: int
 
@@ -32,11 +33,14 @@ def connect(rpc_url: str, expected_chain_id: int | None = None, network_name: st
         chain_id = int(w3.eth.chain_id)
     except Exception as error:  # requests raises many kinds; all mean the same to the user
         raise ChainError(
-            f"cannot reach the RPC at {display_url(rpc_url)} ({_reason(error)}): check --rpc-url or that the node is running"
+            f"cannot reach the RPC at {display_url(rpc_url)} ({_reason(error)}): "
+            "check --rpc-url or that the node is running"
         ) from None
     if expected_chain_id is not None and chain_id != expected_chain_id:
         where = f"network {network_name!r} expects" if network_name else "expected"
-        raise ChainError(f"wrong chain: {where} chain id {expected_chain_id} but {display_url(rpc_url)} is chain {chain_id}")
+        raise ChainError(
+            f"wrong chain: {where} chain id {expected_chain_id} but {display_url(rpc_url)} is chain {chain_id}"
+        )
     return Connection(w3=w3, rpc_url=rpc_url, chain_id=chain_id)
 
 
@@ -58,7 +62,7 @@ def without_urls(text: str) -> str:
 
 def _reason(error: Exception) -> str:
     """What went wrong, in words that cannot carry the URL (and so no API key in its path)."""
-    from indexops.execution import rpc_retry
+    from indexops.chain import rpc_retry
 
     if isinstance(error, rpc_retry.RpcUnreachable):
         return f"no answer for {error.patience:g} s, last: {rpc_retry.describe(error.last)}"

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 from web3 import HTTPProvider
 
+from indexops.chain import rpc_retry
 from indexops.chain.connection import display_url, without_urls
-from indexops.execution import rpc_retry
 
 
 class RetryingHTTPProvider(HTTPProvider):
@@ -39,8 +39,9 @@ class RetryingHTTPProvider(HTTPProvider):
     def _under_policy(self, methods: list[str], send: Callable):
         if not all(method in rpc_retry.REPEATABLE_METHODS for method in methods):
             return self._once(send)
-        return rpc_retry.call(lambda: self._once(send), where=display_url(str(self.endpoint_uri)),
-                              transient=self._worth_another_try)
+        return rpc_retry.call(
+            lambda: self._once(send), where=display_url(str(self.endpoint_uri)), transient=self._worth_another_try
+        )
 
     def _once(self, send: Callable):
         self.round_trips += 1

@@ -23,16 +23,16 @@ from dataclasses import dataclass
 
 from eth_utils import keccak, to_hex
 
+from indexops.chain import rpc_retry
 from indexops.chain.connection import display_url
 from indexops.errors import ChainError, IndexopsError
-from indexops.execution import chain_ops, position, rpc_retry
+from indexops.execution import chain_ops, position
 from indexops.execution.faults import FaultPoints
 from indexops.execution.fees import Fees, GasPriceAboveCap, fees_under_cap
 from indexops.execution.fills import fills_in
 from indexops.interrupts import Interrupted, uninterrupted
-from indexops.units import duration
 from indexops.routes.delegated import failed_trades
-
+from indexops.units import duration
 
 FIRST_RECEIPT_POLLS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
 

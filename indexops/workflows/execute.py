@@ -116,7 +116,8 @@ def chain_genesis(connection, plan) -> str:
     The plan's snapshot block must be on this chain: a chain started again (same chain id, same
     deterministic deployment) has other blocks, and a plan or journal of the old one says nothing of it.
     """
-    from indexops.execution import chain_ops, rpc_retry
+    from indexops.chain import rpc_retry
+    from indexops.execution import chain_ops
 
     w3 = connection.w3
     here = rpc_retry.call(lambda: chain_ops.block_hash(w3, plan.snapshot.block_number))

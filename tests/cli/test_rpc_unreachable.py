@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexops.execution import rpc_retry
+from indexops.chain import rpc_retry
 from tests.unit.chain.scripted_rpc import ScriptedRpc
 
 SHIPPED = Path(__file__).resolve().parents[2] / "products.toml"
@@ -30,5 +30,5 @@ def test_an_rpc_that_answers_502_from_the_start_is_one_line_at_the_deadline(cli,
     with ScriptedRpc(*["502"] * 500) as rpc:
         result = cli("status", "dpi", "--config", SHIPPED, "--rpc-url", f"{rpc.url}/v2/SECRETKEY")
     assert result.code == 1
-    assert result.err == (f"error: cannot reach the RPC at {rpc.url} (no answer for 0.5 s, last: HTTP 502 Bad Gateway): "
-                          "check --rpc-url or that the node is running\n")
+    assert result.err == (f"error: cannot reach the RPC at {rpc.url} (no answer for 0.5 s, last: HTTP 502 Bad "
+                          "Gateway): check --rpc-url or that the node is running\n")

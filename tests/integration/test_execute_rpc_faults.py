@@ -15,7 +15,7 @@ import re
 import pytest
 
 from indexops.chain import connection as connection_module
-from indexops.execution import rpc_retry
+from indexops.chain import rpc_retry
 from indexops.execution.executor import Executor
 from indexops.execution.journal import Journal
 from indexops.plans import load_plan
@@ -141,9 +141,9 @@ def test_status_plan_and_execute_finish_through_a_flaky_rpc(cli, sandbox, w3, bo
     trades = gim_events(real, book, "TradeExecuted")
     on_chain = sorted((t.transactionHash.to_0x_hex(), t.args._sellComponent, t.args._buyComponent) for t in trades)
     weth = book["tokens"]["WETH"]
+    sides = {"sell": lambda component: (component, weth), "buy": lambda component: (weth, component)}
     planned_trades = sorted(
-        (journaled[s.index].current.tx_hash, *((s.args["_component"], weth) if s.side == "sell" else (weth, s.args["_component"])))
-        for s in trade_steps
+        (journaled[s.index].current.tx_hash, *sides[s.side](s.args["_component"])) for s in trade_steps
     )
     assert on_chain == planned_trades
     assert_units_reached(real, plan, rel=2e-3)

@@ -75,7 +75,8 @@ class ScriptedRpc:
                 if act == "limited":
                     return {"jsonrpc": "2.0", "id": call["id"], "error": RATE_LIMITED}
                 if call["method"] == "eth_estimateGas":
-                    return {"jsonrpc": "2.0", "id": call["id"], "error": {"code": 3, "message": "execution reverted: no"}}
+                    reverted = {"code": 3, "message": "execution reverted: no"}
+                    return {"jsonrpc": "2.0", "id": call["id"], "error": reverted}
                 return {"jsonrpc": "2.0", "id": call["id"], "result": RESULTS.get(call["method"], "0x0")}
 
             def _send(self, status: int, body: bytes, content_type: str) -> None:

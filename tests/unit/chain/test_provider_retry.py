@@ -9,11 +9,11 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
 
 from indexops.chain import connection as connection_module
+from indexops.chain import rpc_retry
 from indexops.chain.batch import BatchReader
 from indexops.chain.connection import connect
 from indexops.chain.provider import RetryingHTTPProvider
 from indexops.errors import ChainError
-from indexops.execution import rpc_retry
 from tests.unit.chain.scripted_rpc import ScriptedRpc
 
 ADDRESS = "0x" + "11" * 20
@@ -134,7 +134,7 @@ def test_a_node_that_answered_once_and_then_went_away_is_waited_for_until_the_de
     with ScriptedRpc() as rpc:
         connected = connect(rpc.url + "/v2/SECRETKEY", 31337)
     with pytest.raises(rpc_retry.RpcUnreachable) as gone:  # the server is closed now: connections are refused
-        connected.w3.eth.block_number
+        _ = connected.w3.eth.block_number
     assert str(gone.value).startswith(f"the RPC at {rpc.url} stayed unreachable for 0.6 s (last: connection refused)")
     assert connected.round_trips > 2
 

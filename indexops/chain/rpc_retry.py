@@ -36,18 +36,44 @@ FIRST_PAUSE_SECONDS = 0.02
 MAX_PAUSE_SECONDS = 2.0
 
 # Reads: asking twice changes nothing. Broadcasts and the sandbox's evm_*/anvil_* calls are not here.
-REPEATABLE_METHODS = frozenset({
-    "web3_clientVersion", "net_version", "eth_chainId", "eth_syncing", "eth_blockNumber",
-    "eth_getBlockByNumber", "eth_getBlockByHash", "eth_call", "eth_estimateGas", "eth_createAccessList",
-    "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_feeHistory", "eth_getBalance", "eth_getCode",
-    "eth_getStorageAt", "eth_getProof", "eth_getTransactionCount", "eth_getTransactionByHash",
-    "eth_getTransactionReceipt", "eth_getLogs", "eth_accounts",
-})
+REPEATABLE_METHODS = frozenset(
+    {
+        "web3_clientVersion",
+        "net_version",
+        "eth_chainId",
+        "eth_syncing",
+        "eth_blockNumber",
+        "eth_getBlockByNumber",
+        "eth_getBlockByHash",
+        "eth_call",
+        "eth_estimateGas",
+        "eth_createAccessList",
+        "eth_gasPrice",
+        "eth_maxPriorityFeePerGas",
+        "eth_feeHistory",
+        "eth_getBalance",
+        "eth_getCode",
+        "eth_getStorageAt",
+        "eth_getProof",
+        "eth_getTransactionCount",
+        "eth_getTransactionByHash",
+        "eth_getTransactionReceipt",
+        "eth_getLogs",
+        "eth_accounts",
+    }
+)
 
 # JSON-RPC error answers that mean "ask again later": HTTP-style and EIP-1474 codes, and the words gateways use
 TRANSIENT_CODES = frozenset({429, 502, 503, 504, -32005})
-TRANSIENT_WORDS = ("rate limit", "too many requests", "request timed out", "bad gateway", "service unavailable",
-                   "gateway timeout", "temporarily unavailable")
+TRANSIENT_WORDS = (
+    "rate limit",
+    "too many requests",
+    "request timed out",
+    "bad gateway",
+    "service unavailable",
+    "gateway timeout",
+    "temporarily unavailable",
+)
 
 T = TypeVar("T")
 
@@ -60,8 +86,10 @@ class RpcUnreachable(ChainError):
     """Every try failed transiently until the deadline passed."""
 
     def __init__(self, where: str, last: BaseException, patience: float):
-        super().__init__(f"the RPC at {where} stayed unreachable for {patience:g} s (last: {describe(last)}): "
-                         "check the node, then run the same command again")
+        super().__init__(
+            f"the RPC at {where} stayed unreachable for {patience:g} s (last: {describe(last)}): "
+            "check the node, then run the same command again"
+        )
         self.where, self.last, self.patience = where, last, patience
 
 
@@ -70,14 +98,23 @@ def is_transient(error: BaseException) -> bool:
     import requests
     from web3.exceptions import ProviderConnectionError, RequestTimedOut, Web3RPCError
 
+    lost_on_the_way = (
+        TransientAnswer,
+        RequestTimedOut,
+        ProviderConnectionError,
+        requests.ConnectionError,
+        requests.Timeout,
+        requests.exceptions.ChunkedEncodingError,
+        ConnectionError,
+        TimeoutError,
+    )
     for cause in _causes(error):
         if isinstance(cause, RpcUnreachable):
             return False  # the policy already gave up on this one
         if isinstance(cause, requests.HTTPError):
             status = cause.response.status_code if cause.response is not None else None
             return status is None or status >= 500 or status == 429
-        if isinstance(cause, (TransientAnswer, RequestTimedOut, ProviderConnectionError, requests.ConnectionError,
-                              requests.Timeout, requests.exceptions.ChunkedEncodingError, ConnectionError, TimeoutError)):
+        if isinstance(cause, lost_on_the_way):
             return True
         if isinstance(cause, Web3RPCError) and isinstance(cause.rpc_response, dict):
             return transient_answer(cause.rpc_response) is not None
@@ -123,8 +160,13 @@ def describe(error: BaseException) -> str:
     return type(error).__name__
 
 
-def call(operation: Callable[[], T], *, where: str = "the configured RPC URL", sleep: Callable[[float], None] = time.sleep,
-         transient: Callable[[BaseException], bool] = is_transient) -> T:
+def call(
+    operation: Callable[[], T],
+    *,
+    where: str = "the configured RPC URL",
+    sleep: Callable[[float], None] = time.sleep,
+    transient: Callable[[BaseException], bool] = is_transient,
+) -> T:
     """`operation()`, tried again on transient failures until `PATIENCE_SECONDS` have passed; `where` names the
     RPC in the final message (display it without credentials)."""
     patience = PATIENCE_SECONDS
