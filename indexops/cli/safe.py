@@ -40,7 +40,9 @@ def export(
     plan_file: Annotated[Path, typer.Argument(help="A plan file written by `indexops plan`.")],
     multisend: Annotated[bool, typer.Option("--multisend", help="All calls in one atomic SafeTx through MultiSendCallOnly.")] = False,
     nonce: Annotated[int | None, typer.Option("--nonce", help="First Safe nonce (default: the Safe's next); set it when transactions are queued.", min=0)] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="The batch file (a path ending in .json; the sidecar is written beside it), or a directory for the files (default: the plan file's).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=(
+        "The batch file (a path ending in .json; the sidecar is written beside it), "
+        "or a directory for the files (default: the plan file's)."))] = None,
     safe: Annotated[str | None, typer.Option("--safe", help="The Safe; must be the product's operator of record (default: that operator).")] = None,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,

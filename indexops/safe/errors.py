@@ -100,7 +100,8 @@ class InputsNotEncodable(UsageError):
         self.index = index
         self.reason = reason
         super().__init__(
-            f"transaction #{index}: the Transaction Builder would not encode these inputs ({reason}); it would send no data"
+            f"transaction #{index}: the Transaction Builder would not encode these inputs ({reason}); "
+            "it would send no data"
         )
 
 

@@ -96,7 +96,7 @@ def _looks_abi_encoded(payload: bytes) -> bool:
 
 
 def _unpack_packed(payload: bytes) -> list[MultiSendCall]:
-    calls = []
+    calls: list[MultiSendCall] = []
     position = 0
     while position < len(payload):
         index = len(calls)
@@ -118,7 +118,7 @@ def _unpack_packed(payload: bytes) -> list[MultiSendCall]:
 
 
 def _unpack_abi_encoded(payload: bytes) -> list[MultiSendCall]:
-    calls = []
+    calls: list[MultiSendCall] = []
     position = 0
     while position < len(payload):
         index = len(calls)

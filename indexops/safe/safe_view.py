@@ -57,10 +57,14 @@ def differences(service: SafeView, chain: SafeView) -> list[str]:
         only_service = sorted(set(service.owners) - set(chain.owners))
         only_chain = sorted(set(chain.owners) - set(service.owners))
         parts = ([f"only the service lists {', '.join(only_service)}"] if only_service else []) + (
-            [f"only the chain has {', '.join(only_chain)}"] if only_chain else [])
+            [f"only the chain has {', '.join(only_chain)}"] if only_chain else []
+        )
         found.append(f"owners differ ({' and '.join(parts)})")
-    for name, there, here in (("threshold", service.threshold, chain.threshold), ("nonce", service.nonce, chain.nonce),
-                              ("masterCopy", service.master_copy, chain.master_copy)):
+    for name, there, here in (
+        ("threshold", service.threshold, chain.threshold),
+        ("nonce", service.nonce, chain.nonce),
+        ("masterCopy", service.master_copy, chain.master_copy),
+    ):
         if there != here:
             found.append(f"{name} {there} there, {here} on chain")
     return found

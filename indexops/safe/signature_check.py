@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 from eth_utils import keccak
 
-from indexops.safe.errors import DuplicateSigner, InvalidSignature, NotEnoughSignatures, SignaturesOutOfOrder, SignerNotOwner
+from indexops.safe.errors import (
+    DuplicateSigner,
+    InvalidSignature,
+    NotEnoughSignatures,
+    SignaturesOutOfOrder,
+    SignerNotOwner,
+)
 from indexops.safe.inputs import bytes32, hex_bytes
 from indexops.safe.signatures import (
     DEFAULT_SAFE_VERSION,
@@ -42,8 +48,15 @@ class ChainFacts:
     contract_accepts: Callable[[str, bytes, bytes], bool] | None = None  # (owner, data, signature) -> EIP-1271 yes
 
 
-def check_signatures(blob: bytes | str, safe_tx_hash_: bytes, owners: Sequence[str], required: int, *,
-                     version: str = DEFAULT_SAFE_VERSION, chain: ChainFacts | None = None) -> list[SafeSignature]:
+def check_signatures(
+    blob: bytes | str,
+    safe_tx_hash_: bytes,
+    owners: Sequence[str],
+    required: int,
+    *,
+    version: str = DEFAULT_SAFE_VERSION,
+    chain: ChainFacts | None = None,
+) -> list[SafeSignature]:
     """The `required` signatures the Safe reads from `blob`, if it would accept them; bytes after them are ignored."""
     raw = hex_bytes(blob, "signatures")
     digest = bytes32(safe_tx_hash_, "safeTxHash")
@@ -62,13 +75,25 @@ def check_signatures(blob: bytes | str, safe_tx_hash_: bytes, owners: Sequence[s
 def _check_kind(signature: SafeSignature, index: int, digest: bytes, version: str, chain: ChainFacts) -> None:
     owner = signature.owner
     if signature.kind is SignatureKind.CONTRACT:
-        if parse_safe_version(version) >= DATA_HASH_CHECKED_SINCE and chain.data is not None and keccak(chain.data) != digest:
-            raise InvalidSignature("the data given to the contract owner does not hash to the safeTxHash", index, "GS027")
-        if chain.contract_accepts is not None and not chain.contract_accepts(owner, chain.data or b"", signature.contract_data):
-            raise InvalidSignature(f"the contract owner {owner} does not accept its signature (EIP-1271)", index, "GS024")
+        if (
+            parse_safe_version(version) >= DATA_HASH_CHECKED_SINCE
+            and chain.data is not None
+            and keccak(chain.data) != digest
+        ):
+            raise InvalidSignature(
+                "the data given to the contract owner does not hash to the safeTxHash", index, "GS027"
+            )
+        if chain.contract_accepts is not None and not chain.contract_accepts(
+            owner, chain.data or b"", signature.contract_data
+        ):
+            raise InvalidSignature(
+                f"the contract owner {owner} does not accept its signature (EIP-1271)", index, "GS024"
+            )
     elif signature.kind is SignatureKind.APPROVED_HASH and owner != chain.sender:
         if chain.approved is not None and not chain.approved(owner):
-            raise InvalidSignature(f"{owner} has not approved this hash and does not send the transaction", index, "GS025")
+            raise InvalidSignature(
+                f"{owner} has not approved this hash and does not send the transaction", index, "GS025"
+            )
 
 
 def _check_owner(signature: SafeSignature, previous: SafeSignature | None, known: set[str]) -> None:

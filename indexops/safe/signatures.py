@@ -33,7 +33,6 @@ from indexops.safe.errors import (
     InvalidSignature,
     InvalidValue,
     NotEnoughSignatures,
-    SignaturesOutOfOrder,
     SignerNotOwner,
 )
 from indexops.safe.inputs import address_from_word, bytes32, checksummed, hex_bytes
@@ -145,7 +144,9 @@ def parse_signature(signature: bytes | str, safe_tx_hash_: bytes, version: str =
     return read_signature_at(raw, bytes32(safe_tx_hash_, "safeTxHash"), 0, 1, version)
 
 
-def read_signature_at(raw: bytes, digest: bytes, index: int, required: int, version: str = DEFAULT_SAFE_VERSION) -> SafeSignature:
+def read_signature_at(
+    raw: bytes, digest: bytes, index: int, required: int, version: str = DEFAULT_SAFE_VERSION
+) -> SafeSignature:
     """Signature `index` of `raw` as checkNSignatures reads it when `required` signatures are needed.
 
     The caller has checked that `raw` holds `required` static parts (GS020).
@@ -162,7 +163,9 @@ def read_signature_at(raw: bytes, digest: bytes, index: int, required: int, vers
     return SafeSignature(parsed.owner, parsed.kind, parsed.static, data)
 
 
-def split_signatures(blob: bytes | str, safe_tx_hash_: bytes, version: str = DEFAULT_SAFE_VERSION) -> list[SafeSignature]:
+def split_signatures(
+    blob: bytes | str, safe_tx_hash_: bytes, version: str = DEFAULT_SAFE_VERSION
+) -> list[SafeSignature]:
     """Every signature in packed bytes, in their order, as a Transaction Service lists them: 65-byte static
     parts up to the first contract signature's data, each contract signature with its data; a trailing
     piece shorter than a signature is ignored."""
@@ -228,13 +231,15 @@ def read_static(chunk: bytes, digest: bytes, version: str = DEFAULT_SAFE_VERSION
         return SafeSignature(address_from_word(r), kind, chunk)  # the Safe ignores the bytes above the address
     if v > 30 and parse_safe_version(version) >= ETH_SIGN_SINCE:
         if v - _ETH_SIGN_V_OFFSET not in (27, 28):
-            raise InvalidSignature(f"v={v}: an eth_sign signature has v 31 or 32, so ecrecover finds no owner", code="GS026")
+            reason = f"v={v}: an eth_sign signature has v 31 or 32, so ecrecover finds no owner"
+            raise InvalidSignature(reason, code="GS026")
         owner = _recover(_eth_signed_message_hash(digest), v - _ETH_SIGN_V_OFFSET, r, s)
         return SafeSignature(owner, SignatureKind.ETH_SIGN, chunk)
     if v in (27, 28):
         return SafeSignature(_recover(digest, v, r, s), SignatureKind.EIP712, chunk)
     types = "27/28, 31/32, 1 or 0" if parse_safe_version(version) >= ETH_SIGN_SINCE else "27/28, 1 or 0"
-    raise InvalidSignature(f"v={v} is not a Safe {version} signature type ({types}): ecrecover finds no owner", code="GS026")
+    reason = f"v={v} is not a Safe {version} signature type ({types}): ecrecover finds no owner"
+    raise InvalidSignature(reason, code="GS026")
 
 
 def _contract_data(raw: bytes, offset: int, required: int, index: int) -> bytes:

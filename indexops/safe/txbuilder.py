@@ -17,7 +17,13 @@ from eth_utils import keccak
 
 from indexops.errors import UsageError
 from indexops.chain.calldata import contract_method, render_inputs_values
-from indexops.safe.errors import ChecksumMismatch, InputsNotEncodable, MalformedBatchFile, MethodDataMismatch, WrongChain
+from indexops.safe.errors import (
+    ChecksumMismatch,
+    InputsNotEncodable,
+    MalformedBatchFile,
+    MethodDataMismatch,
+    WrongChain,
+)
 from indexops.safe.inputs import checksummed, decimal_string, hex_bytes, unsigned
 from indexops.safe.multisend import MultiSendCall
 from indexops.safe.txbuilder_values import app_calldata

@@ -37,7 +37,7 @@ _JSON_HEX_INT = re.compile(r"-?0x[0-9a-fA-F]+")  # ethers' own parser, unlike th
 _HEX_BYTES = re.compile(r"0x(?:[0-9a-fA-F]{2})*")
 # what an item of a non-JSON array may hold for the app's split to give it back unchanged
 _PLAIN_ITEM = re.compile(r"[0-9A-Za-z-]+")
-_JS_TRIM = " \t\n\r\f\v"
+_SPACE = " \t\n\r\f\v"  # trimmed as JavaScript trims them; rarer spaces it trims too are refused instead
 _JS_SAFE_INTEGER = 2**53 - 1
 _NOT_ENCODED = ("receive", "fallback")  # the app sends 0x for these
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")  # web3 takes a name with "(" as the whole signature
@@ -63,13 +63,13 @@ def read_value(entry: Mapping[str, Any], text: Any) -> Any:
     if not isinstance(text, str):
         raise InvalidArgument(name, abi_type, f"value must be a string, got {type(text).__name__}")
     if abi_type == "bool":
-        return _bool_text(text.strip(_JS_TRIM), name)
+        return _bool_text(text.strip(_SPACE), name)
     if _INT.fullmatch(abi_type):
-        return _int_text(text.replace('"', "").replace("'", "").strip(_JS_TRIM), abi_type, name)
+        return _int_text(text.replace('"', "").replace("'", "").strip(_SPACE), abi_type, name)
     if abi_type.startswith("tuple") or (_ARRAY.fullmatch(abi_type) and _base_type(abi_type) == "string"):
         return _json_value(entry, _parse_json(text, entry), name)
     if _ARRAY.fullmatch(abi_type):
-        return _split_array(entry, text.strip(_JS_TRIM), name, outermost=True)
+        return _split_array(entry, text.strip(_SPACE), name, outermost=True)
     return _scalar(abi_type, text, name)
 
 
@@ -93,7 +93,10 @@ def _int_text(text: str, abi_type: str, name: str) -> int:
 
 
 def _in_range(value: int, abi_type: str, name: str) -> int:
-    unsigned, bits_text = _INT.fullmatch(abi_type).groups()
+    match = _INT.fullmatch(abi_type)
+    if match is None:
+        raise InvalidArgument(name, abi_type, "not an integer type")
+    unsigned, bits_text = match.groups()
     bits = int(bits_text or 256)
     if bits % 8 or not 8 <= bits <= 256:
         raise InvalidArgument(name, abi_type, "not an integer type the Transaction Builder knows")
@@ -136,6 +139,8 @@ def _base_type(abi_type: str) -> str:
 
 def _element(entry: Mapping[str, Any], items: list, name: str) -> dict[str, Any]:
     match = _ARRAY.fullmatch(entry["type"])
+    if match is None:
+        raise InvalidArgument(name, entry["type"], "not an array type")
     size = match.group("size")
     if size and len(items) != int(size):
         raise InvalidArgument(name, entry["type"], f"needs exactly {size} items, got {len(items)}")
@@ -144,12 +149,13 @@ def _element(entry: Mapping[str, Any], items: list, name: str) -> dict[str, Any]
 
 # ---- JSON values: tuples and string arrays -------------------------------------------------------
 
+
 def _parse_json(text: str, entry: Mapping[str, Any]) -> Any:
     def refuse_constant(constant: str):
         raise InvalidArgument(entry["name"], entry["type"], f"{constant} is not JSON")
 
     try:
-        return json.loads(text.strip(_JS_TRIM), parse_constant=refuse_constant)
+        return json.loads(text.strip(_SPACE), parse_constant=refuse_constant)
     except json.JSONDecodeError:
         raise InvalidArgument(entry["name"], entry["type"], f"value is not JSON: {text[:60]!r}") from None
 
@@ -165,7 +171,10 @@ def _json_value(entry: Mapping[str, Any], value: Any, name: str) -> Any:
         components = entry.get("components", [])
         if not isinstance(value, list) or len(value) != len(components):
             raise InvalidArgument(name, abi_type, f"expected a JSON array of its {len(components)} components")
-        return tuple(_json_value(component, item, f"{name}.{component['name']}") for component, item in zip(components, value))
+        return tuple(
+            _json_value(component, item, f"{name}.{component['name']}")
+            for component, item in zip(components, value, strict=True)
+        )
     if abi_type == "bool":
         if not isinstance(value, bool):  # the encoder takes any truthy value as true
             raise InvalidArgument(name, abi_type, f"expected JSON true or false, got {json.dumps(value)}")
@@ -193,6 +202,7 @@ def _json_int(value: Any, abi_type: str, name: str) -> int:
 
 # ---- other arrays: split at commas, not JSON -----------------------------------------------------
 
+
 def _split_array(entry: Mapping[str, Any], text: str, name: str, outermost: bool = False) -> list:
     """Accepts JSON-looking text whose items come back unchanged from the app's split, and reads them."""
     abi_type = entry["type"]
@@ -201,7 +211,9 @@ def _split_array(entry: Mapping[str, Any], text: str, name: str, outermost: bool
     try:
         value = json.loads(text, parse_constant=lambda constant: None)
     except json.JSONDecodeError:
-        raise InvalidArgument(name, abi_type, f"expected a JSON array such as [\"0x…\",\"0x…\"], got {text[:60]!r}") from None
+        raise InvalidArgument(
+            name, abi_type, f'expected a JSON array such as ["0x…","0x…"], got {text[:60]!r}'
+        ) from None
     if not isinstance(value, list):
         raise InvalidArgument(name, abi_type, "expected a JSON array")
     if outermost and not value and text != "[]":

@@ -93,7 +93,8 @@ def signature_facts(w3, safe: str, safe_tx_hash: bytes, data: bytes, sender: str
         return _read(bound, "approvedHashes", owner, safe_tx_hash) != 0
 
     def contract_accepts(owner: str, signed: bytes, signature: bytes) -> bool:
-        call = {"from": safe, "to": owner, "data": "0x" + (IS_VALID_SIGNATURE + encode(["bytes", "bytes"], [signed, signature])).hex()}
+        data = IS_VALID_SIGNATURE + encode(["bytes", "bytes"], [signed, signature])
+        call = {"from": safe, "to": owner, "data": "0x" + data.hex()}
         try:
             answer = bytes(w3.eth.call(call))
         except Exception:  # a revert (or no code) is a refusal, as it is to the Safe

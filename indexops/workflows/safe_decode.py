@@ -105,7 +105,8 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
             batch_file=entry.batch_file, description=entry.description, calls=calls, nonce=tx.nonce,
             safe_tx_hash="0x" + entry.safe_tx_hash.hex(), message_hash=_message_hash(entry), operation=tx.operation,
             to=tx.to, target=target.name if target else None, value=tx.value, signers=entry.signers,
-            executed_in=entry.executed_in, multisend_layout=layout, signatures=tuple(_reviewed(s) for s in entry.signatures),
+            executed_in=entry.executed_in, multisend_layout=layout,
+            signatures=tuple(_reviewed(signature) for signature in entry.signatures),
         ))
     return Review(
         path=str(export.path), sidecar=str(export.sidecar_path), network=where.name, chain_id=file.chain_id,
@@ -116,7 +117,8 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
 
 
 def _reviewed(signature: SafeSignature) -> ReviewedSignature:
-    return ReviewedSignature(signature.owner, signature.kind.value, signature.kind.description, signature.verifiable_offline)
+    kind = signature.kind
+    return ReviewedSignature(signature.owner, kind.value, kind.description, signature.verifiable_offline)
 
 
 def _message_hash(entry) -> str:

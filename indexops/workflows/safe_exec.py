@@ -89,8 +89,10 @@ def check_before_exec(connection, sidecar_path: Path, file: SafeTxFile, sender: 
         raise SafeVersionChanged(file.safe_version, state.version)
     packed = tuple((index, entry, combine(entry.signatures, state.owners, state.threshold)) for index, entry in pending)
     for _, entry, signatures in packed:
-        facts = signature_facts(connection.w3, state.address, entry.safe_tx_hash, encoded_transaction_data(entry.safe_tx), sender)
-        check_signatures(signatures, entry.safe_tx_hash, state.owners, state.threshold, version=state.version, chain=facts)
+        facts = signature_facts(connection.w3, state.address, entry.safe_tx_hash,
+                                encoded_transaction_data(entry.safe_tx), sender)
+        check_signatures(signatures, entry.safe_tx_hash, state.owners, state.threshold, version=state.version,
+                         chain=facts)
     if pending[0][1].safe_tx.nonce != state.nonce:
         raise NonceNotNext(pending[0][1].safe_tx.nonce, state.nonce)
     _, first, signatures = packed[0]

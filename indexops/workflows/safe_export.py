@@ -152,7 +152,8 @@ def export_plan(connection, loaded: LoadedConfig, target: ProductOnNetwork, plan
     block, short_hash = plan.snapshot.block_number, plan.content_hash[2:10]
     return export_calls(
         connection, calls, safe=safe_address, where=target.where, labels=address_book(loaded, target.where),
-        out_dir=out_dir, stem=stem or f"{plan.product}-{plan.network}-{block}-{short_hash}", one_batch_file=stem is not None,
+        out_dir=out_dir, stem=stem or f"{plan.product}-{plan.network}-{block}-{short_hash}",
+        one_batch_file=stem is not None,
         name=f"{plan.product} rebalance {short_hash} ({plan.network}, block {block})",
         multisend=multisend, nonce=nonce, product=target.key, plan=plan.content_hash, now_ms=now_ms,
     )

@@ -54,7 +54,8 @@ def propose_export(sidecar_path: Path, file: SafeTxFile, service: TransactionSer
             )
         unverifiable = [f"{s.owner} ({s.kind.value})" for s in entry.signatures if not s.verifiable_offline]
         if unverifiable:
-            raise NothingToPropose(sidecar_path, f"approved-hash and contract signatures are not proposed ({', '.join(unverifiable)})")
+            listed = ", ".join(unverifiable)
+            raise NothingToPropose(sidecar_path, f"approved-hash and contract signatures are not proposed ({listed})")
     check_service_describes(service, chain, chain_name)
     proposed = []
     for entry in pending:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from eth_abi import encode
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 
@@ -64,6 +63,7 @@ class Sandbox:
     owners: dict[int, str]  # anvil account -> address, for accounts 4, 5, 6
     digest: bytes
     data: bytes  # the Safe's encodeTransactionData of the SafeTx behind `digest`
+    handler_at_nested: object  # the nested Safe seen through its fallback handler's ABI
 
     def sorted_by_owner(self, parts: dict[str, bytes]) -> bytes:
         return b"".join(parts[owner] for owner in sorted(parts, key=lambda a: int(a, 16)))
@@ -95,9 +95,8 @@ def chain(w3, real, book) -> Sandbox:
     digest = bytes(safe.functions.getTransactionHash(tx.to, 0, tx.data, 0, 0, 0, 0, tx.gas_token, tx.refund_receiver, 0).call())
     data = bytes(safe.functions.encodeTransactionData(tx.to, 0, tx.data, 0, 0, 0, 0, tx.gas_token, tx.refund_receiver, 0).call())
     assert digest == safe_tx_hash(tx) and data == encoded_transaction_data(tx)
-    sandbox = Sandbox(w3, safe, nested, {n: accounts[n] for n in (4, 5, 6)}, digest, data)
-    sandbox.handler_at_nested = real("CompatibilityFallbackHandler", nested)
-    return sandbox
+    return Sandbox(w3, safe, nested, {n: accounts[n] for n in (4, 5, 6)}, digest, data,
+                   real("CompatibilityFallbackHandler", nested))
 
 
 def contract_verdict(chain: Sandbox, blob: bytes, required: int, sender: str, data: bytes) -> str:
