@@ -18,8 +18,7 @@ from eth_abi.exceptions import EncodingError
 from eth_utils import keccak
 
 from indexops.errors import UsageError
-from indexops.safe.errors import InvalidArgument
-from indexops.safe.inputs import checksummed, hex_bytes
+from indexops.values import InvalidArgument, checksummed, hex_bytes
 
 _ARRAY_SUFFIX = re.compile(r"^(?P<base>[^\[]+)(?P<dims>(\[\d*\])*)$")
 _INT = re.compile(r"^(u?)int(\d*)$")

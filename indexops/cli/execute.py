@@ -14,7 +14,13 @@ import typer
 
 from indexops.cli import context
 from indexops.cli.options import (
-    ConfigOption, DebugOption, JsonOption, MaxGasPriceOption, MaxGasWaitOption, ReceiptTimeoutOption, RpcUrlOption,
+    ConfigOption,
+    DebugOption,
+    JsonOption,
+    MaxGasPriceOption,
+    MaxGasWaitOption,
+    ReceiptTimeoutOption,
+    RpcUrlOption,
 )
 from indexops.cli.output import emit_json, note, stdout
 from indexops.errors import UsageError

@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from rich.console import Console
 
-
 PIPE_WIDTH = 160  # tables piped to a file or pager are not squeezed to 80 columns
 
 

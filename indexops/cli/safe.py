@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 
 from indexops.cli import context
-from indexops.cli.options import ConfigOption, DebugOption, JsonOption, NetworkOption, ReceiptTimeoutOption, RpcUrlOption
+from indexops.cli.options import (
+    ConfigOption,
+    DebugOption,
+    JsonOption,
+    NetworkOption,
+    ReceiptTimeoutOption,
+    RpcUrlOption,
+)
 from indexops.cli.output import emit_json, stdout
 from indexops.errors import IndexopsError, UsageError
 

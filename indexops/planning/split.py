@@ -19,7 +19,6 @@ from fractions import Fraction
 
 from indexops.planning.amm import BPS, Pool, amount_in, amount_out
 
-
 # Sixty significant digits keep the closed forms exact to the unit for reserves far beyond 1e30.
 _DIGITS = 60
 

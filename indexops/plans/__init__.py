@@ -6,6 +6,7 @@ No web3, no clock, no environment: the caller passes times, paths and state valu
 
 from indexops.plans.canonical import MAX_SAFE_INT, canonical_json, content_hash
 from indexops.plans.errors import (
+    SCHEMA_VERSION,
     InvalidPlan,
     InvalidStateValues,
     PlanFileError,
@@ -19,7 +20,6 @@ from indexops.plans.errors import (
     PlanSchemaTooNew,
     PlanSchemaUnknown,
     PlanWriteFailed,
-    SCHEMA_VERSION,
     UnsealedPlan,
 )
 from indexops.plans.files import default_plan_path, load_plan, render_plan, seal, write_plan

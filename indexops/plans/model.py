@@ -13,7 +13,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
 from indexops.plans.canonical import content_hash
-from indexops.plans.state import state_digest
 from indexops.plans.fields import (
     BUILT,
     FILE,
@@ -35,6 +34,7 @@ from indexops.plans.fields import (
     mode_of,
     selector,
 )
+from indexops.plans.state import state_digest
 
 Route = Literal["base-manager", "delegated", "direct"]
 Phase = Literal["setup", "trade", "finish"]

@@ -17,10 +17,10 @@ from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
 from indexops.errors import UsageError
+from indexops.planning.chunk_pricing import VenuesPerChunk
 from indexops.routes import trade_module_steps
 from indexops.routes.calls import Call, make_call
 from indexops.routes.delegated_checks import check_delegated_plan
-from indexops.planning.chunk_pricing import VenuesPerChunk
 from indexops.routes.route import GasProfile
 from indexops.routes.trade_module import Trade, check_trade
 

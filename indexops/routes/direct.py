@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from indexops.routes import trade_module, trade_module_steps
 from indexops.planning.chunk_pricing import VenuesPerChunk
+from indexops.routes import trade_module, trade_module_steps
 from indexops.routes.route import GasProfile
 
 GAS = GasProfile(per_trade=240_000)  # TradeModule.trade through a Uniswap V2 adapter

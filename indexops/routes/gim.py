@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from indexops.routes.calls import Call, make_call
 from indexops.planning.chunk_pricing import VenuesPerChunk
+from indexops.routes.calls import Call, make_call
 from indexops.routes.route import GasProfile
 from indexops.routes.steps import PlannedStep, trade_rounds
 from indexops.snapshot import GimExecution

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from indexops.routes.calls import Call
-from indexops.routes.trade_module import Trade, units_to_receive_at_least, units_to_send
 from indexops.routes.steps import PlannedStep, trade_rounds
+from indexops.routes.trade_module import Trade, units_to_receive_at_least, units_to_send
 from indexops.routes.uniswap_v3_data import single_hop_path
 
 BPS = 10_000

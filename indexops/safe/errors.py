@@ -12,20 +12,6 @@ from collections.abc import Sequence
 from indexops.errors import IndexopsError, UsageError
 
 
-class InvalidAddress(UsageError):
-    def __init__(self, what: str, value: object):
-        self.what = what
-        self.value = value
-        super().__init__(f"{what}: {value!r} is not an address (0x + 40 hex digits, valid checksum if mixed case)")
-
-
-class InvalidValue(UsageError):
-    def __init__(self, what: str, reason: str):
-        self.what = what
-        self.reason = reason
-        super().__init__(f"{what}: {reason}")
-
-
 class UnsupportedSafeVersion(UsageError):
     def __init__(self, text: object):
         self.text = text
@@ -103,13 +89,6 @@ class InputsNotEncodable(UsageError):
             f"transaction #{index}: the Transaction Builder would not encode these inputs ({reason}); "
             "it would send no data"
         )
-
-
-class InvalidArgument(UsageError):
-    def __init__(self, name: str, abi_type: str, reason: str):
-        self.name = name
-        self.abi_type = abi_type
-        super().__init__(f"argument {name!r} ({abi_type}): {reason}")
 
 
 class InvalidSignature(UsageError):

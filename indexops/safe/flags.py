@@ -10,8 +10,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from indexops.safe.decoding import DecodedCall, human_amount
-from indexops.safe.inputs import ZERO_ADDRESS
 from indexops.safe.safetx import DELEGATECALL, SafeTx
+from indexops.values import ZERO_ADDRESS
 
 APPROVALS = frozenset({"approve", "increaseAllowance", "setApprovalForAll", "permit"})
 # Calls that change who may do what: Safe owners and modules, manager roles, allowlists

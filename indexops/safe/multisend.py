@@ -17,8 +17,8 @@ from eth_abi.exceptions import DecodingError
 from eth_utils import to_checksum_address
 
 from indexops.safe.errors import InnerDelegateCall, MalformedMultiSend
-from indexops.safe.inputs import checksummed, hex_bytes, unsigned
 from indexops.safe.safetx import CALL, DELEGATECALL, SafeTx
+from indexops.values import checksummed, hex_bytes, unsigned
 
 MULTISEND_SELECTOR = bytes.fromhex("8d80ff0a")  # multiSend(bytes)
 

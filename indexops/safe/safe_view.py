@@ -13,7 +13,7 @@ from typing import Any
 
 from indexops.errors import UsageError
 from indexops.safe.errors import ServiceAnswerMalformed
-from indexops.safe.inputs import checksummed, decimal_string, unsigned
+from indexops.values import checksummed, decimal_string, unsigned
 
 
 @dataclass(frozen=True)

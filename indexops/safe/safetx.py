@@ -13,9 +13,9 @@ from typing import Any
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
-from indexops.safe.errors import InvalidValue, WrongChain
-from indexops.safe.inputs import ZERO_ADDRESS, checksummed, hex_bytes, unsigned
+from indexops.safe.errors import WrongChain
 from indexops.safe.versions import canonical_safe_version, domain_has_chain_id, gas_field_name
+from indexops.values import ZERO_ADDRESS, InvalidValue, checksummed, hex_bytes, unsigned
 
 CALL = 0
 DELEGATECALL = 1

@@ -11,9 +11,9 @@ from typing import Any
 from indexops.errors import UsageError
 from indexops.safe.errors import MalformedSafeTxFile
 from indexops.safe.independent_hash import verify_safe_tx_hash
-from indexops.safe.inputs import bytes32, checksummed, decimal_string, hex_bytes, unsigned
 from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.versions import canonical_safe_version
+from indexops.values import bytes32, checksummed, decimal_string, hex_bytes, unsigned
 
 _UINT_FIELDS = {
     "value": "value", "safeTxGas": "safe_tx_gas", "baseGas": "base_gas", "gasPrice": "gas_price", "nonce": "nonce",

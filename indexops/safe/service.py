@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indexops.safe.errors import (
-    InvalidValue,
     SafeTxHashMismatch,
     SenderNotSigner,
     ServiceAnswerMalformed,
     ServiceError,
     ServiceUnavailable,
 )
-from indexops.safe.inputs import bytes32, checksummed, hex_bytes
+from indexops.values import InvalidValue
 from indexops.safe.safe_view import SafeView, view_from_service
 from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.signatures import SafeSignature, split_signatures
+from indexops.values import bytes32, checksummed, hex_bytes
 
 HOSTED_SERVICE = "https://api.safe.global/tx-service/{short_name}"
 DEFAULT_TIMEOUT = 20.0

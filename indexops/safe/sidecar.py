@@ -23,11 +23,11 @@ from typing import Any
 from indexops.errors import UsageError
 from indexops.safe.errors import DuplicateSigner, InvalidSignature, MalformedSafeTxFile
 from indexops.safe.independent_hash import domain_separator, safe_tx_struct_hash
-from indexops.safe.inputs import checksummed, unsigned
 from indexops.safe.safetx import SafeTx, domain_for, safe_tx_hash
 from indexops.safe.safetx_json import safe_tx_from_dict, safe_tx_to_dict
 from indexops.safe.signatures import SafeSignature, parse_signature
 from indexops.safe.versions import canonical_safe_version
+from indexops.values import checksummed, unsigned
 
 FORMAT = "indexops.safetx"
 FORMAT_VERSION = 1

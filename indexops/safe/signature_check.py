@@ -24,7 +24,6 @@ from indexops.safe.errors import (
     SignaturesOutOfOrder,
     SignerNotOwner,
 )
-from indexops.safe.inputs import bytes32, hex_bytes
 from indexops.safe.signatures import (
     DEFAULT_SAFE_VERSION,
     SIGNATURE_LENGTH,
@@ -34,6 +33,7 @@ from indexops.safe.signatures import (
     read_signature_at,
 )
 from indexops.safe.versions import parse_safe_version
+from indexops.values import bytes32, hex_bytes
 
 DATA_HASH_CHECKED_SINCE = (1, 4, 0)
 

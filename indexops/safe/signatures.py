@@ -31,13 +31,13 @@ from eth_utils import keccak
 from indexops.safe.errors import (
     DuplicateSigner,
     InvalidSignature,
-    InvalidValue,
     NotEnoughSignatures,
     SignerNotOwner,
 )
-from indexops.safe.inputs import address_from_word, bytes32, checksummed, hex_bytes
+from indexops.values import InvalidValue
 from indexops.safe.safetx import SafeTx, safe_tx_hash, safe_tx_typed_data
 from indexops.safe.versions import parse_safe_version
+from indexops.values import address_from_word, bytes32, checksummed, hex_bytes
 
 SIGNATURE_LENGTH = 65
 _ETH_SIGN_V_OFFSET = 4

@@ -10,7 +10,7 @@ from __future__ import annotations
 from eth_abi import encode
 from eth_utils import keccak
 
-from indexops.safe.inputs import bytes32, checksummed
+from indexops.values import bytes32, checksummed
 
 NONCE_SLOT = 5
 APPROVED_HASHES_SLOT = 8

@@ -15,8 +15,8 @@ from typing import Any
 
 from eth_utils import keccak
 
-from indexops.errors import UsageError
 from indexops.chain.calldata import contract_method, render_inputs_values
+from indexops.errors import UsageError
 from indexops.safe.errors import (
     ChecksumMismatch,
     InputsNotEncodable,
@@ -24,9 +24,9 @@ from indexops.safe.errors import (
     MethodDataMismatch,
     WrongChain,
 )
-from indexops.safe.inputs import checksummed, decimal_string, hex_bytes, unsigned
 from indexops.safe.multisend import MultiSendCall
 from indexops.safe.txbuilder_values import app_calldata
+from indexops.values import checksummed, decimal_string, hex_bytes, unsigned
 
 BATCH_VERSION = "1.0"
 TX_BUILDER_VERSION = "1.18.3"

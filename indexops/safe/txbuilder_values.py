@@ -25,8 +25,7 @@ from typing import Any
 
 from indexops.chain.calldata import encode_call
 from indexops.errors import UsageError
-from indexops.safe.errors import InvalidArgument
-from indexops.safe.inputs import checksummed
+from indexops.values import InvalidArgument, checksummed
 
 _INT = re.compile(r"(u?)int(\d*)")
 _FIXED_BYTES = re.compile(r"bytes(\d+)")

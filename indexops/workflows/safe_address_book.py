@@ -8,7 +8,7 @@ from indexops.chain.abis import ABI_DIR, load_abi
 from indexops.config.loader import LoadedConfig
 from indexops.config.selection import NetworkChoice
 from indexops.safe.decoding import Label
-from indexops.safe.inputs import checksummed
+from indexops.values import checksummed
 
 MANAGER_ABIS = {"base-manager": "BaseManager", "delegated": "delegated/DelegatedManager"}
 MODULE_ABIS = {

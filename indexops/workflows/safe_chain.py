@@ -11,10 +11,10 @@ from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.config.selection import ProductOnNetwork
 from indexops.errors import ChainError, UsageError
-from indexops.safe.inputs import address_from_word
 from indexops.safe.safe_view import SafeView
 from indexops.safe.signature_check import ChainFacts
 from indexops.safe.versions import canonical_safe_version
+from indexops.values import address_from_word
 
 SINGLETON_SLOT = 0  # a Safe proxy keeps the address of its singleton (master copy) in storage slot 0
 # isValidSignature(bytes,bytes), the EIP-1271 draft Safe 1.x calls on contract owners; its selector is also the answer

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexops.chain.abis import contract
+from indexops.config.selection import choose_network, choose_product
 from indexops.errors import SandboxError, UsageError
 from indexops.execution import chain_ops
 from indexops.safe.decoding import Label
@@ -21,7 +22,6 @@ from indexops.safe.revert_codes import explain_revert
 from indexops.safe.sidecar import SafeTxFile
 from indexops.safe.signatures import approved_hash_signature, encode_signatures
 from indexops.safe.storage import NONCE_SLOT, approved_hash_slot, slot_hex
-from indexops.config.selection import choose_network, choose_product
 from indexops.workflows.safe_address_book import address_book
 from indexops.workflows.safe_chain import read_safe
 from indexops.workflows.safe_exec import EXECUTION_SUCCESS, NonceNotNext, exec_transaction_data

@@ -10,8 +10,8 @@ from typing import Any
 from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.config.selection import ProductOnNetwork
-from indexops.units import duration
 from indexops.safe.decoding import Label, token_amount
+from indexops.units import duration
 
 EXECUTION_INFO_FIELDS = (("targetUnit", 0), ("maxSize", 1), ("coolOffPeriod", 2), ("exchangeName", 4), ("exchangeData", 5))
 AMOUNT_FIELDS = {"targetUnit", "maxSize"}

@@ -16,7 +16,16 @@ from indexops.cli.app import main
 
 SHIPPED = Path(__file__).resolve().parents[2] / "products.toml"
 
-from tests.products_base import (BASE, COMPONENT_UNI, COMPONENT_WETH, IDX_MAINNET_MODULES, IDX_SANDBOX_SET_TOKEN, IDX_SANDBOX_EXTENSIONS, LEV_LEVERAGE, edit)
+from tests.products_base import (
+    BASE,
+    COMPONENT_UNI,
+    COMPONENT_WETH,
+    IDX_MAINNET_MODULES,
+    IDX_SANDBOX_EXTENSIONS,
+    IDX_SANDBOX_SET_TOKEN,
+    LEV_LEVERAGE,
+    edit,
+)
 
 
 @pytest.fixture(autouse=True)

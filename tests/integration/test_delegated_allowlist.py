@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from indexops.chain.abis import contract
-
 from tests.integration.conftest import SHIPPED_PRODUCTS
 
 pytestmark = pytest.mark.chain

@@ -17,6 +17,7 @@ from eth_utils import keccak
 from indexops.chain.calldata import encode_call
 from indexops.cli.app import main
 from indexops.errors import UsageError
+from indexops.plans import load_plan
 from indexops.routes.calls import function_fragment
 from indexops.safe.independent_hash import recompute_safe_tx_hash
 from indexops.safe.multisend import MultiSendCall, multisend_safe_tx
@@ -25,9 +26,8 @@ from indexops.safe.sidecar import dump_sidecar, load_sidecar
 from indexops.safe.signature_check import check_signatures
 from indexops.safe.signatures import encode_signatures, sign_safe_tx
 from indexops.safe.txbuilder import batch_checksum, dump_batch
-from indexops.workflows.safe_files import file_keccak
 from indexops.signing import anvil_signer
-from indexops.plans import load_plan
+from indexops.workflows.safe_files import file_keccak
 from tests import txbuilder_app
 from tests.integration.conftest import SHIPPED_PRODUCTS
 

@@ -14,8 +14,6 @@ from hypothesis import strategies as st
 
 from indexops.errors import UsageError
 from indexops.safe.errors import (
-    InvalidAddress,
-    InvalidValue,
     MalformedSafeTxFile,
     SafeTxHashMismatch,
     UnsupportedSafeVersion,
@@ -25,6 +23,7 @@ from indexops.safe.independent_hash import recompute_safe_tx_hash, verify_safe_t
 from indexops.safe.safetx import SafeTx, check_chain, domain_for, safe_tx_hash, safe_tx_typed_data
 from indexops.safe.safetx_json import safe_tx_from_dict, safe_tx_to_dict
 from indexops.safe.versions import canonical_safe_version, parse_safe_version
+from indexops.values import InvalidAddress, InvalidValue
 
 ZERO = "0x" + "0" * 40
 

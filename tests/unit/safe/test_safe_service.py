@@ -11,7 +11,6 @@ import pytest
 from eth_account import Account
 
 from indexops.safe.errors import (
-    InvalidValue,
     SafeTxHashMismatch,
     SenderNotSigner,
     ServiceAnswerMalformed,
@@ -28,6 +27,7 @@ from indexops.safe.service import (
     proposal_body,
 )
 from indexops.safe.signatures import sign_safe_tx
+from indexops.values import InvalidValue
 
 ALICE, BOB, MALLORY = (Account.from_key("0x" + f"{i:02x}" * 32) for i in (0x11, 0x22, 0x44))
 SAFE_LOWER = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"

@@ -12,7 +12,6 @@ from eth_utils import keccak
 from indexops.safe.errors import (
     DuplicateSigner,
     InvalidSignature,
-    InvalidValue,
     NotEnoughSignatures,
     SignaturesOutOfOrder,
     SignerNotOwner,
@@ -30,6 +29,7 @@ from indexops.safe.signatures import (
     sign_safe_tx_hash,
     split_signatures,
 )
+from indexops.values import InvalidValue
 
 KEYS = ["0x" + f"{i:02x}" * 32 for i in (0x11, 0x22, 0x33, 0x44)]
 ALICE, BOB, CAROL, MALLORY = (Account.from_key(key) for key in KEYS)

@@ -13,12 +13,11 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from indexops.errors import UsageError
 from indexops.chain.calldata import contract_method, render_argument
+from indexops.errors import UsageError
 from indexops.safe.errors import (
     ChecksumMismatch,
     InputsNotEncodable,
-    InvalidArgument,
     MalformedBatchFile,
     MethodDataMismatch,
     WrongChain,
@@ -36,6 +35,7 @@ from indexops.safe.txbuilder import (
     serialize_for_checksum,
     verify_checksum,
 )
+from indexops.values import InvalidArgument
 from tests import txbuilder_app
 
 SAFE = "0x4DD4cB2299E491E1B469245DB589ccB2B16d7bde"

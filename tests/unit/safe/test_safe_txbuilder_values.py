@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexops.chain.calldata import contract_method, render_inputs_values
-from indexops.safe.errors import InvalidArgument
 from indexops.safe.txbuilder_values import app_calldata
+from indexops.values import InvalidArgument
 from tests.txbuilder_app import AppRefuses
 from tests.txbuilder_app import app_calldata as the_apps_calldata
 

@@ -1,13 +1,35 @@
-"""Validation of the plain values that enter the Safe layer: addresses, hex bytes, integers."""
+"""Validation of the plain values that enter indexops from files, flags and RPC answers: addresses, hex bytes,
+integers, ABI arguments. Every layer uses it, so it imports nothing of indexops but the root errors."""
 
 from __future__ import annotations
 
 from eth_utils import is_checksum_address, is_checksum_formatted_address, is_hex_address, to_checksum_address
 
-from indexops.safe.errors import InvalidAddress, InvalidValue
+from indexops.errors import UsageError
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 UINT256_MAX = 2**256 - 1
+
+
+class InvalidAddress(UsageError):
+    def __init__(self, what: str, value: object):
+        self.what = what
+        self.value = value
+        super().__init__(f"{what}: {value!r} is not an address (0x + 40 hex digits, valid checksum if mixed case)")
+
+
+class InvalidValue(UsageError):
+    def __init__(self, what: str, reason: str):
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{what}: {reason}")
+
+
+class InvalidArgument(UsageError):
+    def __init__(self, name: str, abi_type: str, reason: str):
+        self.name = name
+        self.abi_type = abi_type
+        super().__init__(f"argument {name!r} ({abi_type}): {reason}")
 
 
 def checksummed(value: object, what: str) -> str:
