@@ -61,7 +61,7 @@ def export(
     from indexops.config.selection import choose_product
     from indexops.plans import load_plan
     from indexops.render.safe import export_json, export_table
-    from indexops.workflows.safe_export import destination, export_plan
+    from indexops.workflows.safe.export import destination, export_plan
 
     loaded = context.config(config)
     plan = load_plan(plan_file)
@@ -92,9 +92,9 @@ def decode(
     """Verify a Safe export offline and show every call decoded; flag what signers must notice."""
     from indexops.config.selection import choose_network
     from indexops.render.safe import review_json, review_tables, simulation_json, simulation_table
-    from indexops.workflows.safe_decode import review_export
-    from indexops.workflows.safe_files import read_export
-    from indexops.workflows.safe_simulate import simulate_export
+    from indexops.workflows.safe.decode import review_export
+    from indexops.workflows.safe.files import read_export
+    from indexops.workflows.safe.simulate import simulate_export
 
     loaded = context.config(config)
     export = read_export(file)
@@ -129,9 +129,9 @@ def sign(
 ) -> None:
     """Sign every pending SafeTx of a verified export with one owner's key; the signatures go in the sidecar."""
     from indexops.render.safe import sign_json, sign_table
-    from indexops.workflows.safe_decode import check_file_against_config
-    from indexops.workflows.safe_files import read_export
-    from indexops.workflows.safe_sign import parse_owner_signature, sign_export
+    from indexops.workflows.safe.decode import check_file_against_config
+    from indexops.workflows.safe.files import read_export
+    from indexops.workflows.safe.sign import parse_owner_signature, sign_export
 
     loaded = context.config(config)
     export = read_export(file)
@@ -160,9 +160,9 @@ def exec_(
 ) -> None:
     """Execute the pending SafeTxs: signatures checked against the current owners, simulated, then sent."""
     from indexops.render.safe import exec_json, executed_line, review_tables
-    from indexops.workflows.safe_decode import check_file_against_config, review_export
-    from indexops.workflows.safe_exec import check_before_exec, exec_export
-    from indexops.workflows.safe_files import read_export
+    from indexops.workflows.safe.decode import check_file_against_config, review_export
+    from indexops.workflows.safe.exec import check_before_exec, exec_export
+    from indexops.workflows.safe.files import read_export
 
     loaded = context.config(config)
     export = read_export(file)
@@ -198,10 +198,10 @@ def propose(
     """
     from indexops.render.safe import propose_json, propose_table
     from indexops.safe.service import HttpTransactionService
-    from indexops.workflows.safe_chain import read_safe_view
-    from indexops.workflows.safe_decode import check_file_against_config
-    from indexops.workflows.safe_files import read_export
-    from indexops.workflows.safe_propose import propose_export
+    from indexops.workflows.safe.chain import read_safe_view
+    from indexops.workflows.safe.decode import check_file_against_config
+    from indexops.workflows.safe.files import read_export
+    from indexops.workflows.safe.propose import propose_export
 
     loaded = context.config(config)
     export = read_export(file)

@@ -3,7 +3,7 @@
 Two executors sending from the same account race for its nonces, whichever plans or journal files
 they use: the loser dies on `nonce too low`, or, with another plan's transaction signed at the same
 nonce, replaces it. So the lock is keyed by chain id and sender address and lives in the user's data
-dir, not beside the journal. It is the same kernel `flock` as the plan lock (see `journal_lock`): a
+dir, not beside the journal. It is the same kernel `flock` as the plan lock (see `journal.lock`): a
 dead holder never leaves it stale.
 """
 
@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from indexops.errors import UsageError
-from indexops.execution.journal_lock import LockHolder, foreign_host, lock_file, unlock_file
+from indexops.execution.journal.lock import LockHolder, foreign_host, lock_file, unlock_file
 
 LOCKS_FOLDER = "signer-locks"
 

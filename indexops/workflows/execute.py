@@ -178,7 +178,7 @@ def check_batching(plan) -> None:
 def safe_steps_of(connection, target: ProductOnNetwork, plan_file: str, *, tx_hash: str | None = None,
                   tx_hashes: tuple[str | None, ...] = ()) -> SafeSteps | None:
     """The plan's Safe: the product's operator when `operator_is_safe`, and the roles it holds on chain now."""
-    from indexops.workflows.safe_chain import role_holders
+    from indexops.workflows.safe.chain import role_holders
 
     deployment = target.deployment
     if not deployment.operator_is_safe or deployment.operator is None:
@@ -207,6 +207,6 @@ def executed_in(sidecar: Path, plan) -> tuple[str | None, ...]:
 
 def export_for_safe(connection, loaded, target: ProductOnNetwork, plan, *, multisend: bool, out_dir: Path):
     """`execute --safe`: the plan's Safe steps as `indexops safe export` writes them; nothing is sent."""
-    from indexops.workflows.safe_export import export_plan
+    from indexops.workflows.safe.export import export_plan
 
     return export_plan(connection, loaded, target, plan, safe=None, multisend=multisend, nonce=None, out_dir=out_dir)

@@ -20,7 +20,7 @@ from indexops.safe.safetx import CALL, DELEGATECALL, SafeTx
 from indexops.safe.sidecar import SafeTxFile, SignedSafeTx, load_sidecar
 from indexops.safe.txbuilder import batch_transaction, build_batch, dump_batch
 from indexops.signing import anvil_dev_address, anvil_dev_key_address
-from indexops.workflows.safe_files import file_keccak, write_sidecar
+from indexops.workflows.safe.files import file_keccak, write_sidecar
 
 SHIPPED = Path(__file__).resolve().parents[2] / "products.toml"
 # Sandbox addresses from products.toml

@@ -21,7 +21,7 @@ from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.sidecar import load_sidecar
 from indexops.safe.signature_check import check_signatures
 from indexops.signing import anvil_dev_key_address
-from indexops.workflows.safe_chain import signature_facts
+from indexops.workflows.safe.chain import signature_facts
 from tests.integration.conftest import SHIPPED_PRODUCTS
 
 pytestmark = pytest.mark.chain

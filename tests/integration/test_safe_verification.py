@@ -27,7 +27,7 @@ from indexops.safe.signature_check import check_signatures
 from indexops.safe.signatures import encode_signatures, sign_safe_tx
 from indexops.safe.txbuilder import batch_checksum, dump_batch
 from indexops.signing import anvil_signer
-from indexops.workflows.safe_files import file_keccak
+from indexops.workflows.safe.files import file_keccak
 from tests import txbuilder_app
 from tests.integration.conftest import SHIPPED_PRODUCTS
 
@@ -405,7 +405,7 @@ def test_a_safe_tx_that_would_revert_fails_its_simulation_and_is_not_sent(cli, w
     from indexops.chain.connection import connect
     from indexops.config.loader import load_config
     from indexops.config.selection import choose_network
-    from indexops.workflows.safe_export import SafeCall, export_calls
+    from indexops.workflows.safe.export import SafeCall, export_calls
 
     loaded = load_config(SHIPPED_PRODUCTS)
     where = choose_network(loaded, "sandbox")

@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 import pytest
 
 from indexops.errors import UsageError
-from indexops.execution import journal_errors as errors
+from indexops.execution.journal import errors as errors
 from indexops.execution.journal import Journal, default_journal_path
-from indexops.execution.journal_model import StepState
-from indexops.execution.journal_schema import SCHEMA_VERSION
+from indexops.execution.journal.model import StepState
+from indexops.execution.journal.schema import SCHEMA_VERSION
 from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, OTHER_GENESIS, PLAN, PLAN_B, SIGNER, Clock, signed, one_line
 
 

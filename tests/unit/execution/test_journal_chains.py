@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
-from indexops.execution import journal_errors as errors
+from indexops.execution.journal import errors as errors
 from indexops.execution.journal import Journal
-from indexops.execution.journal_model import StepState
-from indexops.execution.journal_schema import _MIGRATION_V2, _SCHEMA_V1, _statements
+from indexops.execution.journal.model import StepState
+from indexops.execution.journal.schema import _MIGRATION_V2, _SCHEMA_V1, _statements
 from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, OTHER_GENESIS, PLAN, PLAN_B, Clock, one_line, signed
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from indexops.execution.journal import Journal
-from indexops.execution.journal_model import StepState
+from indexops.execution.journal.model import StepState
 from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, Clock, signed
 
 REPO = Path(__file__).resolve().parents[3]

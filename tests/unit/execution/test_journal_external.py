@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
-from indexops.execution import journal_errors as errors
+from indexops.execution.journal import errors as errors
 from indexops.execution.journal import Journal
-from indexops.execution.journal_model import StepState
-from indexops.execution.journal_schema import _SCHEMA_V1, SCHEMA_VERSION, _statements
+from indexops.execution.journal.model import StepState
+from indexops.execution.journal.schema import _SCHEMA_V1, SCHEMA_VERSION, _statements
 from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, Clock, signed, one_line
 
 SAFE_TX = "0x" + "5a" * 32

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from indexops.execution.journal import Journal
-from indexops.execution.journal_errors import PlanLocked
-from indexops.execution.journal_lock import lock_path
+from indexops.execution.journal.errors import PlanLocked
+from indexops.execution.journal.lock import lock_path
 from tests.unit.execution.journal_helpers import GENESIS, PLAN, PLAN_B, signed
 
 REPO = Path(__file__).resolve().parents[3]
@@ -93,7 +93,7 @@ def test_releasing_the_lock_stops_writes(journal):
     journal.record_signed(PLAN, 0, **signed(0).args())
     lock.release()
     lock.release()  # twice is harmless
-    from indexops.execution.journal_errors import PlanNotLocked
+    from indexops.execution.journal.errors import PlanNotLocked
 
     with pytest.raises(PlanNotLocked):
         journal.record_sent(PLAN, 0)

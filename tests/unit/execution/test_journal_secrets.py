@@ -7,9 +7,9 @@ import inspect
 import pytest
 from eth_account import Account
 
-from indexops.execution import journal as journal_module
+from indexops.execution.journal import store as journal_module
 from indexops.execution.journal import Journal
-from indexops.execution.journal_errors import InvalidJournalValue
+from indexops.execution.journal.errors import InvalidJournalValue
 from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, TEST_KEY, signed
 
 SECRET_WORDS = ("key", "secret", "password", "passphrase", "mnemonic", "seed", "keystore", "private", "signer")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from indexops.execution.journal import Journal
-from indexops.execution.journal_errors import JournalError, UnreconciledSteps
+from indexops.execution.journal.errors import JournalError, UnreconciledSteps
 from tests.unit.execution.journal_helpers import CHAIN_ID, GENESIS, PLAN, PLAN_B, Clock, Signed, signed
 
 PLANS = (PLAN, PLAN_B)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from indexops.execution.journal_errors import JournalSchemaTooNew, JournalUnusable
+from indexops.execution.journal.errors import JournalSchemaTooNew, JournalUnusable
 
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000

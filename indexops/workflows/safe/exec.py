@@ -23,8 +23,8 @@ from indexops.safe.revert_codes import explain_revert
 from indexops.safe.sidecar import SafeTxFile, SignedSafeTx
 from indexops.safe.signature_check import check_signatures
 from indexops.safe.signatures import combine
-from indexops.workflows.safe_chain import SafeState, read_safe, signature_facts
-from indexops.workflows.safe_files import write_sidecar
+from indexops.workflows.safe.chain import SafeState, read_safe, signature_facts
+from indexops.workflows.safe.files import write_sidecar
 
 GAS_MARGIN = 1.25
 EXECUTION_SUCCESS = keccak(text="ExecutionSuccess(bytes32,uint256)")

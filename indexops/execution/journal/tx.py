@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from eth_utils import big_endian_to_int, keccak, to_checksum_address
 
-from indexops.execution.journal_errors import InvalidJournalValue
+from indexops.execution.journal.errors import InvalidJournalValue
 
 _LEGACY_FIELDS = 9
 

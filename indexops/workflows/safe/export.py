@@ -27,9 +27,9 @@ from indexops.safe.multisend import MultiSendCall, multisend_safe_tx
 from indexops.safe.safetx import CALL, SafeTx
 from indexops.safe.sidecar import SUFFIX, SafeTxFile, SignedSafeTx, load_sidecar
 from indexops.safe.txbuilder import batch_transaction, build_batch, dump_batch
-from indexops.workflows.safe_address_book import address_book, shipped_abis
-from indexops.workflows.safe_chain import SafeState, operator_of_record, read_safe, role_holders
-from indexops.workflows.safe_files import file_keccak, write_atomically, write_sidecar
+from indexops.workflows.safe.address_book import address_book, shipped_abis
+from indexops.workflows.safe.chain import SafeState, operator_of_record, read_safe, role_holders
+from indexops.workflows.safe.files import file_keccak, write_atomically, write_sidecar
 
 
 class SafeHoldsNoRole(UsageError):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from indexops.execution.journal_errors import JournalUnusable, PlanLocked
+from indexops.execution.journal.errors import JournalUnusable, PlanLocked
 
 
 @dataclass(frozen=True)

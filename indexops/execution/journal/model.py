@@ -47,7 +47,7 @@ DONE = frozenset({StepState.MINED, StepState.EXTERNAL})
 ATTEMPT_STATES = tuple(s for s in StepState if s not in (StepState.PLANNED, StepState.EXTERNAL))
 
 # attempt state -> the states it may move to (the step-level "planned -> signing" and
-# "failed/dropped -> signing" are new attempts, checked in `journal_rules`)
+# "failed/dropped -> signing" are new attempts, checked in `rules`)
 TRANSITIONS: dict[StepState, frozenset[StepState]] = {
     StepState.SIGNING: frozenset(
         {StepState.SENT, StepState.MINED, StepState.FAILED, StepState.REPLACED, StepState.DROPPED}

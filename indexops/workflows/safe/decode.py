@@ -18,9 +18,9 @@ from indexops.safe.multisend import KNOWN_CALL_ONLY
 from indexops.safe.sidecar import SafeTxFile
 from indexops.safe.signatures import SafeSignature
 from indexops.safe.txbuilder import batch_calls
-from indexops.workflows.safe_address_book import address_book, shipped_abis
-from indexops.workflows.safe_chain import operator_of_record
-from indexops.workflows.safe_files import Export, safe_tx_batch
+from indexops.workflows.safe.address_book import address_book, shipped_abis
+from indexops.workflows.safe.chain import operator_of_record
+from indexops.workflows.safe.files import Export, safe_tx_batch
 
 
 @dataclass(frozen=True)

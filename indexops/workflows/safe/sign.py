@@ -16,7 +16,7 @@ from indexops.safe.errors import InvalidSignature, SignerNotOwner
 from indexops.safe.sidecar import SafeTxFile
 from indexops.safe.signatures import SafeSignature, SignatureKind, eth_sign_safe_tx_hash, parse_signature, sign_safe_tx
 from indexops.values import checksummed
-from indexops.workflows.safe_files import Export, write_sidecar
+from indexops.workflows.safe.files import Export, write_sidecar
 
 
 @dataclass(frozen=True)

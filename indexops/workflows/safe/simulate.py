@@ -22,10 +22,10 @@ from indexops.safe.revert_codes import explain_revert
 from indexops.safe.sidecar import SafeTxFile
 from indexops.safe.signatures import approved_hash_signature, encode_signatures
 from indexops.safe.storage import NONCE_SLOT, approved_hash_slot, slot_hex
-from indexops.workflows.safe_address_book import address_book
-from indexops.workflows.safe_chain import read_safe
-from indexops.workflows.safe_exec import EXECUTION_SUCCESS, NonceNotNext, exec_transaction_data
-from indexops.workflows.safe_state import Probe, StateChange, probes_for, read_probes, state_changes
+from indexops.workflows.safe.address_book import address_book
+from indexops.workflows.safe.chain import read_safe
+from indexops.workflows.safe.exec import EXECUTION_SUCCESS, NonceNotNext, exec_transaction_data
+from indexops.workflows.safe.state import Probe, StateChange, probes_for, read_probes, state_changes
 
 SENDER_BALANCE = hex(100 * 10**18)
 GAS_MARGIN = 1.25

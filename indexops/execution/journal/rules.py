@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 
-from indexops.execution.journal_errors import (
+from indexops.execution.journal.errors import (
     IllegalTransition,
     InvalidJournalValue,
     JournalPlanMismatch,
@@ -31,7 +31,7 @@ from indexops.execution.journal_errors import (
     UnreconciledSteps,
     one_line,
 )
-from indexops.execution.journal_model import (
+from indexops.execution.journal.model import (
     RETRYABLE,
     TRANSITIONS,
     Attempt,

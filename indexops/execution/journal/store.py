@@ -36,8 +36,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from indexops.execution import journal_rules as rules
-from indexops.execution.journal_errors import (
+from indexops.execution.journal import rules as rules
+from indexops.execution.journal.errors import (
     DuplicateTransaction,
     InvalidJournalValue,
     JournalUnusable,
@@ -48,8 +48,8 @@ from indexops.execution.journal_errors import (
     SignedTxMismatch,
     short,
 )
-from indexops.execution.journal_lock import PlanLock, take
-from indexops.execution.journal_model import (
+from indexops.execution.journal.lock import PlanLock, take
+from indexops.execution.journal.model import (
     Attempt,
     External,
     JournalEvent,
@@ -58,8 +58,8 @@ from indexops.execution.journal_model import (
     StepState,
     step_state,
 )
-from indexops.execution.journal_schema import connect
-from indexops.execution.journal_tx import decode_signed, raw_bytes
+from indexops.execution.journal.schema import connect
+from indexops.execution.journal.tx import decode_signed, raw_bytes
 
 JOURNAL_FILE = "journal.sqlite3"
 
