@@ -42,7 +42,7 @@ def execute(
     rehearse: Annotated[bool, typer.Option("--rehearse", help="Run the plan on a local fork of its network and compare with the plan; send nothing.")] = False,
     safe: Annotated[bool, typer.Option("--safe", help="Export the steps the product's Safe sends (as `indexops safe export`); send nothing.")] = False,
     multisend: Annotated[bool, typer.Option("--multisend", help="With --safe: all Safe steps in one atomic SafeTx through MultiSendCallOnly.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="With --safe: directory for the files (default: the plan file's).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="With --safe: the batch file (a path ending in .json, its sidecar beside it) or a directory (default: the plan file's).")] = None,
     safe_tx: Annotated[str | None, typer.Option("--safe-tx", help="The transaction that executed the Safe's steps, journaled with them.")] = None,
     safe_file: Annotated[Path | None, typer.Option("--safe-file", help="The *.safetx.json sidecar of the Safe's steps: its executedIn hashes are journaled with them.")] = None,
     batch: Annotated[bool, typer.Option("--batch", help="Check that the plan batches its trades (made with `indexops plan --batch`).")] = False,
@@ -109,8 +109,8 @@ def _export_for_safe(connection, loaded, target, plan, plan_file: Path, multisen
                      json_output: bool) -> None:
     from indexops.workflows import execute as workflow
 
-    result = workflow.export_for_safe(connection, loaded, target, plan, multisend=multisend,
-                                      out_dir=out or plan_file.resolve().parent)
+    result = workflow.export_for_safe(connection, loaded, target, plan, multisend=multisend, out=out,
+                                      plan_dir=plan_file.resolve().parent)
     files = {"sidecar": str(result.sidecar_path), "batches": [str(path) for path in result.batch_paths],
              "safe": result.safe.address, "nonces": [entry.safe_tx.nonce for entry in result.file.transactions]}
     if json_output:

@@ -205,8 +205,12 @@ def executed_in(sidecar: Path, plan) -> tuple[str | None, ...]:
     return tuple(entry.executed_in for entry in file.transactions)
 
 
-def export_for_safe(connection, loaded, target: ProductOnNetwork, plan, *, multisend: bool, out_dir: Path):
-    """`execute --safe`: the plan's Safe steps as `indexops safe export` writes them; nothing is sent."""
-    from indexops.workflows.safe.export import export_plan
+def export_for_safe(connection, loaded, target: ProductOnNetwork, plan, *, multisend: bool, out: Path | None,
+                    plan_dir: Path):
+    """`execute --safe`: the plan's Safe steps as `indexops safe export` writes them (`--out` read the same way:
+    a `.json` path is the batch file, anything else a directory; default the plan's); nothing is sent."""
+    from indexops.workflows.safe.export import destination, export_plan
 
-    return export_plan(connection, loaded, target, plan, safe=None, multisend=multisend, nonce=None, out_dir=out_dir)
+    where_to = destination(out, plan_dir)
+    return export_plan(connection, loaded, target, plan, safe=None, multisend=multisend, nonce=None,
+                       out_dir=where_to.directory, stem=where_to.stem)

@@ -109,3 +109,15 @@ def test_batch_is_refused_for_a_gim_plan_and_a_plan_made_without_batch(cli, sand
     assert result.code == 2
     assert result.err == "error: this plan was made without --batch: re-plan with `indexops plan sbx --batch`\n"
     assert w3.eth.block_number == block
+
+
+def test_execute_safe_out_with_a_json_name_writes_that_batch_file(cli, sandbox, w3, tmp_path):
+    path = make_plan(cli, tmp_path, "mvi", "--gas-price", "30")
+    out = tmp_path / "exports" / "mvi-setup.json"
+    out.parent.mkdir()
+    result = cli("execute", path, "--config", SHIPPED_PRODUCTS, "--journal", tmp_path / "j.sqlite3", "--safe",
+                 "--multisend", "--out", out, "--json")
+    assert result.code == 0, result.err
+    exported = result.json()
+    assert exported["batches"] == [str(out)] and exported["sidecar"] == str(out.parent / "mvi-setup.safetx.json")
+    assert out.is_file() and not (tmp_path / "exports" / "mvi-setup.json").is_dir()
