@@ -159,6 +159,8 @@ def exec_(
     debug: DebugOption = False,
 ) -> None:
     """Execute the pending SafeTxs: signatures checked against the current owners, simulated, then sent."""
+    from indexops.execution.signer_lock import holding_signers
+    from indexops.paths import user_data_dir
     from indexops.render.safe import exec_json, executed_line, review_tables
     from indexops.workflows.safe.decode import check_file_against_config, review_export
     from indexops.workflows.safe.exec import check_before_exec, exec_export
@@ -177,8 +179,9 @@ def exec_(
             stdout().print(table)
     _confirm(len(ready.pending), yes)
     on_executed = (lambda executed: None) if json_output else (lambda executed: stdout().print(executed_line(executed)))
-    executed = exec_export(connection, export.sidecar_path, safe_file, ready, signer, receipt_timeout=receipt_timeout,
-                           on_executed=on_executed)
+    with holding_signers(user_data_dir(), connection.chain_id, [signer.address]):
+        executed = exec_export(connection, export.sidecar_path, safe_file, ready, signer,
+                               receipt_timeout=receipt_timeout, on_executed=on_executed)
     if json_output:
         emit_json(exec_json(executed))
 
