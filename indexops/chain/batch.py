@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from eth_abi import decode
 from eth_utils import get_abi_output_types, to_checksum_address
 
-from indexops.chain.connection import without_urls
+from indexops.chain.connection import error_line
 from indexops.errors import ChainError, IndexopsError
 
 
@@ -53,8 +53,7 @@ class BatchReader:
         except IndexopsError:
             raise  # the RPC stayed unreachable past the retry policy's deadline
         except Exception as error:
-            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise ChainError(f"batched read failed: {without_urls(first_line)[:160]}") from None
+            raise ChainError(f"batched read failed: {error_line(error)}") from None
         if not isinstance(responses, list):
             message = (
                 responses.get("error", {}).get("message", "unknown error") if isinstance(responses, dict) else responses

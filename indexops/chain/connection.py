@@ -60,6 +60,13 @@ def without_urls(text: str) -> str:
     return re.sub(r"https?://[^\s'\")]+", lambda match: display_url(match.group(0)), text)
 
 
+def error_line(error: BaseException, limit: int = 160) -> str:
+    """The first line of an error's message with its URLs shown without credentials, for a one-line message."""
+    text = str(error)
+    first = text.splitlines()[0] if text else type(error).__name__
+    return without_urls(first)[:limit]
+
+
 def _reason(error: Exception) -> str:
     """What went wrong, in words that cannot carry the URL (and so no API key in its path)."""
     from indexops.chain import rpc_retry

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from eth_abi import encode
 from eth_utils import keccak
+from web3.exceptions import ContractLogicError
 
 from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
+from indexops.chain.connection import error_line
 from indexops.config.selection import ProductOnNetwork
 from indexops.errors import ChainError, UsageError
 from indexops.safe.safe_view import SafeView
@@ -80,7 +82,7 @@ def read_safe_view(w3, address: str) -> SafeView:
     try:
         slot = bytes(w3.eth.get_storage_at(address, SINGLETON_SLOT, block_identifier=state.block_number))
     except Exception as error:  # web3 raises many kinds for a failed read
-        raise ChainError(f"cannot read the singleton of {address}: {str(error).splitlines()[0][:160]}") from None
+        raise ChainError(f"cannot read the singleton of {address}: {error_line(error)}") from None
     return SafeView(address=state.address, nonce=state.nonce, threshold=state.threshold, owners=state.owners,
                     master_copy=address_from_word(slot.rjust(32, b"\0")))
 
@@ -97,7 +99,7 @@ def signature_facts(w3, safe: str, safe_tx_hash: bytes, data: bytes, sender: str
         call = {"from": safe, "to": owner, "data": "0x" + data.hex()}
         try:
             answer = bytes(w3.eth.call(call))
-        except Exception:  # a revert (or no code) is a refusal, as it is to the Safe
+        except ContractLogicError:  # a revert is a refusal, as it is to the Safe (no code answers nothing)
             return False
         return len(answer) >= 32 and answer[:4] == IS_VALID_SIGNATURE
 
@@ -131,4 +133,4 @@ def _read(bound, name: str, *args):
     try:
         return getattr(bound.functions, name)(*args).call()
     except Exception as error:  # web3 raises many kinds for a failed read; all mean the same here
-        raise ChainError(f"cannot read {name}() of {bound.address}: {str(error).splitlines()[0][:160]}") from None
+        raise ChainError(f"cannot read {name}() of {bound.address}: {error_line(error)}") from None

@@ -18,6 +18,7 @@ from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 
 from indexops.chain.calldata import canonical_type
+from indexops.chain.connection import error_line
 from indexops.config.loader import LoadedConfig
 from indexops.config.selection import NetworkChoice, ProductOnNetwork
 from indexops.errors import ChainError, UsageError
@@ -236,7 +237,7 @@ def _multisend_call_only(w3, where: NetworkChoice) -> str:
     try:
         code = w3.eth.get_code(address)
     except Exception as error:  # web3 raises many kinds for a failed read
-        raise ChainError(f"cannot read the code at {address}: {str(error).splitlines()[0][:160]}") from None
+        raise ChainError(f"cannot read the code at {address}: {error_line(error)}") from None
     if not code:
         raise NoMultiSendCallOnly(where.name, where.source, f"is {address}, where the chain has no contract")
     return address

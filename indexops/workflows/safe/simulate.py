@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from web3.exceptions import ContractLogicError
+
 from indexops.chain.abis import contract
 from indexops.config.selection import choose_network, choose_product
 from indexops.errors import SandboxError, UsageError
@@ -106,7 +108,7 @@ def _run(w3, executor: str, safe: str, entry, data: str) -> SimulatedSafeTx:
     try:
         chain_ops.simulate(w3, executor, safe, data)
         gas = int(chain_ops.estimate_gas(w3, executor, safe, data) * GAS_MARGIN)
-    except Exception as error:  # a revert is the simulation's finding
+    except (ContractLogicError, ValueError) as error:  # a revert is the simulation's finding; an outage is not
         return SimulatedSafeTx(nonce, digest, False, 0, explain_revert(chain_ops.revert_reason(error)))
     receipt = w3.eth.wait_for_transaction_receipt(
         w3.eth.send_transaction({"from": executor, "to": safe, "data": data, "gas": gas}), timeout=60, poll_latency=0.05,
