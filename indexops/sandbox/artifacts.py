@@ -1,13 +1,14 @@
-"""Compiled contracts (ABI and creation bytecode) from the toolchain's npm packages."""
+"""Compiled contracts (ABI, creation bytecode, library links) from the toolchain's npm packages."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from indexops.errors import SandboxError
+from indexops.sandbox.linking import Library, libraries_of
 from indexops.sandbox.toolchain import Toolchain
 
 
@@ -16,6 +17,11 @@ class Artifact:
     name: str
     abi: list
     bytecode: str
+    link_references: dict = field(default_factory=dict)  # source -> library -> [{start, length}], as compiled
+
+    @property
+    def libraries(self) -> list[Library]:
+        return libraries_of(self.link_references)
 
 
 class ArtifactStore:
@@ -23,6 +29,15 @@ class ArtifactStore:
 
     def __init__(self, toolchain: Toolchain):
         self.toolchain = toolchain
+
+    @property
+    def _artifact_dirs(self) -> list[Path]:
+        """Hardhat artifact folders: `<dir>/<source path>/<contract>.json`."""
+        return [
+            self.toolchain.safe_contracts / "build" / "artifacts",
+            self.toolchain.index_coop / "artifacts",
+            self.toolchain.set_protocol_v2 / "artifacts",
+        ]
 
     @cached_property
     def _index(self) -> dict[str, Path]:
@@ -43,10 +58,22 @@ class ArtifactStore:
         path = self._index.get(name)
         if path is None:
             raise SandboxError(f"no compiled artifact named {name} in the sandbox toolchain ({self.toolchain.root})")
-        data = json.loads(path.read_text())
-        bytecode = data.get("bytecode", "")
-        if isinstance(bytecode, dict):
-            bytecode = bytecode.get("object", "")
-        if not bytecode.startswith("0x"):
-            bytecode = "0x" + bytecode
-        return Artifact(name=name, abi=data["abi"], bytecode=bytecode)
+        return _read(name, path)
+
+    def library(self, library: Library) -> Artifact:
+        """The artifact of a library an artifact links to, found by its source path first (names can repeat)."""
+        for folder in reversed(self._artifact_dirs):
+            path = folder / library.source / f"{library.name}.json"
+            if path.is_file():
+                return _read(library.name, path)
+        return self.get(library.name)
+
+
+def _read(name: str, path: Path) -> Artifact:
+    data = json.loads(path.read_text())
+    bytecode = data.get("bytecode", "")
+    if isinstance(bytecode, dict):
+        bytecode = bytecode.get("object", "")
+    if not bytecode.startswith("0x"):
+        bytecode = "0x" + bytecode
+    return Artifact(name=name, abi=data["abi"], bytecode=bytecode, link_references=data.get("linkReferences") or {})

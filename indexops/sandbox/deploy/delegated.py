@@ -16,6 +16,7 @@ from indexops.sandbox.artifacts import Artifact, ArtifactStore
 from indexops.sandbox.deploy.products import MAX_STREAMING_FEE, MAX_UINT, PRECISE_UNIT, units_for
 from indexops.sandbox.deploy.venues import VENUES
 from indexops.sandbox.deployer import Deployer
+from indexops.sandbox.linking import Library
 from indexops.sandbox.standin_build import compile_standin
 from indexops.sandbox.toolchain import Toolchain
 
@@ -37,6 +38,9 @@ class StandinArtifacts:
             return Artifact(name=name, abi=self.standin[name]["abi"], bytecode=self.standin[name]["bytecode"])
         return self.fallback.get(name)
 
+    def library(self, library: Library) -> Artifact:
+        return self.fallback.library(library)
+
 
 def compile_for(toolchain: Toolchain) -> dict[str, dict]:
     return compile_standin(
@@ -50,7 +54,7 @@ def compile_for(toolchain: Toolchain) -> dict[str, dict]:
 
 def deploy_delegated(d: Deployer, core: dict, tokens: dict, accounts: list[str]) -> dict:
     """The stack, then every scenario product that runs under a DelegatedManager."""
-    standin = Deployer(d.w3, StandinArtifacts(compile_for(d.artifacts.toolchain), d.artifacts), d.sender)
+    standin = Deployer(d.w3, StandinArtifacts(compile_for(d.artifacts.toolchain), d.artifacts), d.sender, d.libraries)
     stack = deploy_stack(standin, core)
     products = {spec.key: create_product(standin, spec, core, stack, tokens, accounts) for spec in scenario.DELEGATED_PRODUCTS}
     return {**stack, "products": products}
