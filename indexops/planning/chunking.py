@@ -84,7 +84,7 @@ def _assemble(
     component: str,
     market: Market,
     sizes: list[int],
-    routes: dict[int, tuple[int, ...]],
+    routes: Mapping[int, tuple[int, ...]],
     venues_per_chunk: VenuesPerChunk,
 ) -> ChunkPlan:
     priced = {size: price_chunk(market, size, routes[size]) for size in sorted(set(sizes))}
@@ -181,8 +181,9 @@ def plan_chunks(
         if best is not None and floor + count * market.gas_per_call_wei >= best[1]:
             break  # every further count pays at least this much gas and cannot do better
         sizes = equal_chunks(total, count)
-        routes = {size: best_route(market, size, venues_per_chunk) for size in sorted(set(sizes))}
-        if any(route is None for route in routes.values()):
+        routed = {size: best_route(market, size, venues_per_chunk) for size in sorted(set(sizes))}
+        routes = {size: route for size, route in routed.items() if route is not None}
+        if len(routes) < len(routed):
             continue
         score = sum(routes[size][1] for size in sizes)
         if best is None or score < best[1]:

@@ -70,11 +70,11 @@ def _key(planned: PlannedTrade, fill: VenueFill, buys_exact_output: bool) -> Quo
 
 
 def _chunk(planned: PlannedTrade, chunk: Chunk, quotes, slippage_bps: int, buys_exact_output: bool) -> Chunk:
-    fills = []
+    quoted = []
     for fill in chunk.fills:
         quote = quotes.get(_key(planned, fill, buys_exact_output))
-        fills.append(fill if quote is None else _quoted_fill(planned, fill, quote, slippage_bps, buys_exact_output))
-    fills = tuple(fills)
+        quoted.append(fill if quote is None else _quoted_fill(planned, fill, quote, slippage_bps, buys_exact_output))
+    fills = tuple(quoted)
     if fills == chunk.fills:
         return chunk
     side = planned.trade.side
@@ -87,19 +87,19 @@ def _quoted_fill(planned: PlannedTrade, fill: VenueFill, quote: int, slippage_bp
     side = planned.trade.side
     if side == "sell":  # component in, WETH out: the WETH received is quoted
         planned_amount, worse, limit = fill.amount_out, quote < fill.weth_limit, fill.weth_limit
-        updated = dict(amount_out=quote, weth_limit=weth_limit(side, quote, slippage_bps))
+        updated = replace(fill, amount_out=quote, weth_limit=weth_limit(side, quote, slippage_bps))
     elif buys_exact_output:  # GIM: exact component out, the WETH spent is quoted
         planned_amount, worse, limit = fill.amount_in, quote > fill.weth_limit, fill.weth_limit
-        updated = dict(amount_in=quote, weth_limit=weth_limit(side, quote, slippage_bps))
+        updated = replace(fill, amount_in=quote, weth_limit=weth_limit(side, quote, slippage_bps))
     else:  # TradeModule: exact WETH in, the component received is quoted
         limit = fill.amount_out * (BPS - slippage_bps) // BPS
         planned_amount, worse = fill.amount_out, quote < limit
-        updated = dict(amount_out=quote)
+        updated = replace(fill, amount_out=quote)
     if worse:
         raise QuoteBeyondSlippage(_beyond_message(planned, fill, quote, planned_amount, limit, slippage_bps, buys_exact_output))
     if abs(quote - planned_amount) * BPS <= planned_amount * TOLERANCE_BPS:
         return fill
-    return replace(fill, **updated)
+    return updated
 
 
 def _beyond_message(planned: PlannedTrade, fill: VenueFill, quote: int, planned_amount: int, limit: int,
