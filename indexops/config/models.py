@@ -107,11 +107,68 @@ class Execution(Strict):
 
 
 class Leverage(Strict):
+    """The methodology (FlexibleLeverageStrategyExtension's MethodologySettings) and the ripcord's ratio,
+    the same on every network. `rebalance_interval` is in seconds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
     target: float = Field(strict=True, gt=1)
     min: float = Field(strict=True, gt=1)
     max: float = Field(strict=True, gt=1)
     ripcord: float = Field(strict=True, gt=1)
     recentering_speed: float = Field(strict=True, default=0.05, gt=0, le=1)
+    rebalance_interval: int | None = Field(strict=True, default=None, gt=0)
+
+
+class LeverageExecution(Strict):
+    """ExecutionSettings: fractions of one (0.02 is 2%), the cooldown between TWAP chunks in seconds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    unutilized_leverage: float = Field(strict=True, ge=0, le=1)
+    slippage: float = Field(strict=True, ge=0, le=1)
+    twap_cooldown: int = Field(strict=True, ge=0)
+
+
+class LeverageIncentive(Strict):
+    """IncentiveSettings, the ripcord's: the caller's reward in ETH, its slippage and cooldown (its
+    leverage ratio is the product's `leverage.ripcord`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    ether_reward: Decimal = Field(ge=0)
+    slippage: float = Field(strict=True, ge=0, le=1)
+    twap_cooldown: int = Field(strict=True, ge=0)
+
+
+class LeverageExchange(Strict):
+    """ExchangeSettings of one exchange, by the adapter name the strategy trades through. Trade sizes are
+    in whole collateral tokens (ETH, WBTC); the contract stores them in the collateral's base units."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    twap_max_trade_size: Decimal = Field(gt=0)
+    incentivized_twap_max_trade_size: Decimal = Field(ge=0)
+    lever_exchange_data: HexData = "0x"
+    delever_exchange_data: HexData = "0x"
+
+
+class LeverageDeployment(Strict):
+    """What a leverage product's strategy is built from on one network: token symbols from the network's
+    address book, the Compound and Chainlink contracts, keepers allowed to rebalance, and its settings."""
+
+    collateral: str = Field(min_length=1)
+    borrow: str = Field(min_length=1)
+    collateral_ctoken: str = Field(min_length=1)
+    borrow_ctoken: str = Field(min_length=1)
+    leverage_module: Address
+    comptroller: Address
+    collateral_oracle: Address
+    borrow_oracle: Address
+    allowed_callers: tuple[Address, ...] = ()
+    execution: LeverageExecution
+    incentive: LeverageIncentive
+    exchanges: dict[str, LeverageExchange] = Field(min_length=1)
 
 
 class Deployment(Strict):
@@ -124,6 +181,7 @@ class Deployment(Strict):
     allowed_traders: tuple[Address, ...] = ()
     modules: dict[ModuleName, Address] = {}
     extensions: dict[ExtensionName, Address] = {}
+    leverage: LeverageDeployment | None = None
 
 
 class Product(Strict):

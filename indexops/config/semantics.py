@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from indexops.config.models import Deployment, Network, Product, ProductsFile, Venue
+from indexops.config.models import Deployment, LeverageDeployment, Network, Product, ProductsFile, Venue
 
 WEIGHT_TOLERANCE = 1e-9
 
@@ -68,6 +68,10 @@ def _product_problems(path: str, product: Product, config: ProductsFile) -> Iter
             yield where, f"unknown network {network_name!r} (networks: {_names(config.networks)})"
             continue
         yield from _deployment_problems(where, deployment, product)
+        if deployment.leverage is not None:
+            yield from _leverage_deployment_problems(
+                f"{where}.leverage", deployment.leverage, product, network, network_name
+            )
         for symbol, component in product.components.items():
             if symbol not in network.tokens:
                 yield f"{path}.components.{symbol}", f"token {symbol!r} is not in networks.{network_name}.tokens"
@@ -118,6 +122,57 @@ def _deployment_problems(path: str, deployment: Deployment, product: Product) ->
     section, key = REQUIRED_BY_MANAGER_KIND[deployment.manager_kind]
     if key not in getattr(deployment, section):
         yield f"{path}.{section}.{key}", f"missing: manager kind {deployment.manager_kind!r} trades through it"
+
+
+def _leverage_deployment_problems(
+    path: str, leverage: LeverageDeployment, product: Product, network: Network, network_name: str
+) -> Iterator[tuple[str, str]]:
+    """A strategy's settings as FlexibleLeverageStrategyExtension's constructor would check them, and its
+    tokens and exchanges against the network."""
+    if product.kind != "leverage":
+        yield path, f"applies to leverage products only (this product is {product.kind!r})"
+        return
+    for role in ("collateral", "borrow", "collateral_ctoken", "borrow_ctoken"):
+        symbol = getattr(leverage, role)
+        if symbol not in network.tokens:
+            yield f"{path}.{role}", f"token {symbol!r} is not in networks.{network_name}.tokens"
+    adapters = {venue.trade_adapter for venue in network.venues.values() if venue.trade_adapter}
+    decimals = network.tokens[leverage.collateral].decimals if leverage.collateral in network.tokens else None
+    for name, exchange in leverage.exchanges.items():
+        if name not in adapters:
+            yield f"{path}.exchanges.{name}", (
+                f"no venue on network {network_name!r} trades through an adapter named {name!r} "
+                f"(trade adapters: {', '.join(sorted(adapters)) or 'none'})"
+            )
+        for key in ("twap_max_trade_size", "incentivized_twap_max_trade_size"):
+            size = getattr(exchange, key)
+            if decimals is not None and (size * 10**decimals) % 1:
+                yield f"{path}.exchanges.{name}.{key}", (
+                    f"{size} has more decimals than {leverage.collateral} ({decimals}): the contract stores base units"
+                )
+    methodology = product.leverage
+    if methodology is None:
+        return
+    if methodology.rebalance_interval is None:
+        yield (
+            f"{_product_path(path)}.leverage.rebalance_interval",
+            "missing: a deployed strategy needs its rebalance interval (seconds)",
+        )
+    elif leverage.execution.twap_cooldown > methodology.rebalance_interval:
+        yield f"{path}.execution.twap_cooldown", (
+            f"must not exceed the rebalance interval ({leverage.execution.twap_cooldown} s > "
+            f"{methodology.rebalance_interval} s)"
+        )
+    if leverage.incentive.twap_cooldown > leverage.execution.twap_cooldown:
+        yield f"{path}.incentive.twap_cooldown", (
+            f"must not exceed the TWAP cooldown ({leverage.incentive.twap_cooldown} s > "
+            f"{leverage.execution.twap_cooldown} s)"
+        )
+
+
+def _product_path(deployment_path: str) -> str:
+    """`products.X` from `products.X.deployments.N...`."""
+    return deployment_path.split(".deployments.")[0]
 
 
 def _names(mapping: dict) -> str:
