@@ -54,3 +54,35 @@ def seconds(flag: str, *, minimum: int) -> Callable[[str], int]:
         return int(digits)
 
     return parse
+
+
+def percent_move(flag: str) -> Callable[[str], float]:
+    """A price move in percent: finite, above -100 (a price cannot fall to zero or below)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadNumber(flag, text, "expected a move in percent, e.g. -25 or 10") from None
+        if not math.isfinite(value):
+            raise BadNumber(flag, text, "expected a finite move in percent")
+        if value <= -100:
+            raise BadNumber(flag, text, "a price cannot fall by 100% or more")
+        return value
+
+    return parse
+
+
+def usd_price(flag: str) -> Callable[[str], float]:
+    """A price in USD: finite and above 0."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadNumber(flag, text, "expected a price in USD, e.g. 2500") from None
+        if not math.isfinite(value) or value <= 0:
+            raise BadNumber(flag, text, "expected a finite price in USD above 0")
+        return value
+
+    return parse

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from indexops.cli.number_options import percent_move, usd_price
 from indexops.cli.options import DebugOption, JsonOption
 from indexops.cli.output import emit_json, note, stdout
 from indexops.render.numbers import duration
@@ -82,6 +83,48 @@ def reset(json_output: JsonOption = False, debug: DebugOption = False) -> None:
     with stdout().status("Redeploying the sandbox...") if not json_output else nullcontext():
         result = service.reset()
     _report(result, time.monotonic() - started, json_output)
+
+
+@app.command()
+def price(
+    symbol: Annotated[str, typer.Argument(help="The asset: WETH (or ETH), WBTC (or BTC) or USDC.", show_default=False)],
+    by: Annotated[float | None, typer.Option("--by", metavar="PCT", help="Move the price by this percent, e.g. -25.",
+                                             parser=percent_move("--by"))] = None,
+    to: Annotated[float | None, typer.Option("--to", metavar="USD", help="Set the price to this many USD.",
+                                             parser=usd_price("--to"))] = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Move one asset's price everywhere at once: its USD feed, Compound's oracle and every pool holding it."""
+    from indexops.sandbox import prices, service
+
+    target = prices.priced_symbol(symbol)
+    if (by is None) == (to is None):
+        from indexops.errors import UsageError
+
+        raise UsageError("give exactly one of --by PCT or --to USD")
+    current = service.status()
+    if current.running is None or current.deployment is None:
+        from indexops.errors import UsageError
+
+        raise UsageError("the sandbox is not running: start it with `indexops sandbox up`")
+    from indexops.chain.connection import connect
+
+    w3 = connect(current.running.rpc_url, 31337, "sandbox").w3
+    moved = prices.move_price(w3, current.deployment, target, by_percent=by, to_usd=to)
+    if json_output:
+        emit_json({
+            "symbol": moved.symbol, "before_usd": moved.before_usd, "after_usd": moved.after_usd,
+            "feed": moved.feed, "ctoken": moved.ctoken, "block": moved.block,
+            "pools": [{"venue": p.venue, "pool": p.pool, "other": p.other, "before": p.before, "after": p.after}
+                      for p in moved.pools],
+        })
+        return
+    change = moved.after_usd / moved.before_usd - 1
+    stdout().print(
+        f"{moved.symbol}: ${moved.before_usd:,.2f} -> ${moved.after_usd:,.2f} ({change:+.2%}) on its feed, "
+        f"Compound's oracle and {len(moved.pools)} pools; mined block {moved.block}."
+    )
 
 
 def _report(result, seconds: float, json_output: bool) -> None:

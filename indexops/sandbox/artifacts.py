@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from indexops.errors import SandboxError
 from indexops.sandbox.linking import Library, libraries_of
@@ -22,6 +23,16 @@ class Artifact:
     @property
     def libraries(self) -> list[Library]:
         return libraries_of(self.link_references)
+
+
+class ArtifactSource(Protocol):
+    """Where a deployer finds contracts and the libraries they link."""
+
+    toolchain: Toolchain
+
+    def get(self, name: str) -> Artifact: ...
+
+    def library(self, library: Library) -> Artifact: ...
 
 
 class ArtifactStore:

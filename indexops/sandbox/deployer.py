@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexops.errors import SandboxError
-from indexops.sandbox.artifacts import ArtifactStore
+from indexops.sandbox.artifacts import ArtifactSource
 from indexops.sandbox.linking import Library, link
 
 DEPLOY_GAS = 15_000_000
@@ -18,7 +18,7 @@ class Deployer:
     Each transaction is sent as is (no estimate, no chain-id check per call) and its receipt awaited.
     """
 
-    def __init__(self, w3, artifacts: ArtifactStore, sender: str, libraries: dict[Library, str] | None = None):
+    def __init__(self, w3, artifacts: ArtifactSource, sender: str, libraries: dict[Library, str] | None = None):
         self.w3 = w3
         self.artifacts = artifacts
         self.sender = sender

@@ -98,12 +98,64 @@ SBX = SandboxProduct(
 
 DELEGATED_PRODUCTS = (SBX,)
 
+# ---------------------------------------------------------------------------------------------
+# Leverage tokens: Compound v2 lending, Chainlink-like feeds, and FLI products levered against USDC.
+# Their methodology, execution, ripcord and exchange settings are products.toml's (`leverage_settings`);
+# what is here is the sandbox's market and how much of each product there is.
+# ---------------------------------------------------------------------------------------------
+
+BTC_USD = 50_000.0
+
+# Deployed with the leverage stack, after everything above, so that no earlier address moves.
+LEVERAGE_TOKENS = (SandboxToken("WBTC", "Wrapped BTC", 8, BTC_USD, 0),)
+
+# Pools the leverage products trade through (each side's value in USD); the uniswap-v2 USDC/WETH
+# pool above is the first venue's WETH/USDC pool.
+LEVERAGE_POOLS_USD = {
+    ("sushiswap", "WETH", "USDC"): 50_000_000,
+    ("uniswap-v2", "WBTC", "USDC"): 80_000_000,
+    ("sushiswap", "WBTC", "USDC"): 50_000_000,
+}
+
+# Assets with a price feed (8 decimals, as Chainlink's USD feeds) and a Compound market.
+PRICED_ASSETS = ("WETH", "WBTC", "USDC")
+PRICE_ALIASES = {"ETH": "WETH", "BTC": "WBTC"}
+FEED_DECIMALS = 8
+
+COMPOUND_COLLATERAL_FACTOR = 0.75
+COMPOUND_CLOSE_FACTOR = 0.5
+COMPOUND_LIQUIDATION_INCENTIVE = 1.08
+COMPOUND_MAX_ASSETS = 10
+COMP_RATE_PER_BLOCK = 0.176  # COMP a block over all markets, mainnet's rate when Set's leverage tokens launched
+COMPTROLLER_COMP = 1_000_000  # COMP the Comptroller holds to pay out
+# Lenders' supply in each market, in whole tokens (the deployer lends): what the products borrow from.
+LENDER_SUPPLY = {"USDC": 50_000_000, "WETH": 10_000, "WBTC": 500}
+
+
+@dataclass(frozen=True)
+class SandboxLeverageProduct:
+    key: str  # the products.toml key, whose name, symbol and strategy settings the sandbox deploys
+    collateral: str
+    borrow: str
+    collateral_per_set: float  # whole collateral tokens a set holds before it is levered
+    supply: int  # whole sets issued to the deployer
+    streaming_fee: float  # per year
+
+
+ETH2X_FLI = SandboxLeverageProduct("eth2x-fli", "WETH", "USDC", 0.05, 20_000, 0.0195)
+BTC2X_FLI = SandboxLeverageProduct("btc2x-fli", "WBTC", "USDC", 0.003, 20_000, 0.0195)
+LEVERAGE_PRODUCTS = (ETH2X_FLI, BTC2X_FLI)
+
+# ETH each strategy extension holds to pay ripcord callers.
+EXTENSION_ETHER = 10
+
 # anvil's default dev accounts, by the role each plays in the sandbox
 DEPLOYER, OPERATOR, METHODOLOGIST, TRADER = 0, 1, 2, 3
 SAFE_OWNERS = (4, 5, 6)
 SAFE_THRESHOLD = 2
 ARBITRAGEUR = 8
 DELEGATED_OPERATOR = 7  # the operator of the DelegatedManager products; the owner is DEPLOYER
+KEEPER = 9  # on every leverage strategy's caller allowlist (rebalance, iterateRebalance); no other role
 
 UNISWAP_V3_FEE_TIER = 3000  # 0.3%, in hundredths of a basis point
 
@@ -112,7 +164,7 @@ GIM_MAX_TRADE_USD = 250_000
 
 
 def token(symbol: str) -> SandboxToken:
-    for candidate in TOKENS:
+    for candidate in TOKENS + LEVERAGE_TOKENS:
         if candidate.symbol == symbol:
             return candidate
     raise KeyError(symbol)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from indexops.errors import SandboxError
 from indexops.sandbox import anvil
@@ -34,17 +35,23 @@ def running_rpc_url() -> str | None:
     return running.rpc_url if running else None
 
 
-def up(port: int | None = None, toolchain: Toolchain | None = None) -> SandboxStatus:
-    """Start anvil and deploy; a no-op when this user's sandbox is already up and deployed."""
+def up(port: int | None = None, toolchain: Toolchain | None = None, products_file: Path | None = None,
+       leverage: bool = True) -> SandboxStatus:
+    """Start anvil and deploy; a no-op when this user's sandbox is already up and deployed.
+
+    The leverage products' strategy settings come from `products_file` (default: the shipped
+    products.toml, see `leverage_settings`); `leverage=False` deploys the index products only.
+    """
     current = status()
     if current.running is not None and current.deployment is not None:
         return SandboxStatus(current.running, current.deployment, already_up=True)
     toolchain = toolchain or install_toolchain()
     if current.running is not None:  # alive but never finished deploying: start over
         anvil.stop_anvil(current.running)
+    settings = _leverage_settings(products_file) if leverage else None
     running = anvil.start_anvil(toolchain.anvil, port)
     try:
-        deployment = _deploy(running, toolchain)
+        deployment = _deploy(running, toolchain, settings)
     except BaseException:
         anvil.stop_anvil(running)
         raise
@@ -61,27 +68,35 @@ def down() -> anvil.RunningSandbox | None:
     return running
 
 
-def reset() -> SandboxStatus:
+def reset(products_file: Path | None = None) -> SandboxStatus:
     """Wipe the running chain and deploy again (same port); starts the sandbox if it is down."""
     running = anvil.read_running()
     if running is None:
-        return up()
+        return up(products_file=products_file)
     toolchain = load_toolchain()
+    settings = _leverage_settings(products_file)
     from indexops.chain.connection import connect
 
     connect(running.rpc_url, anvil.SANDBOX_CHAIN_ID).w3.provider.make_request("anvil_reset", [])
     deployment_file().unlink(missing_ok=True)
-    return SandboxStatus(running, _deploy(running, toolchain))
+    return SandboxStatus(running, _deploy(running, toolchain, settings))
 
 
-def _deploy(running: anvil.RunningSandbox, toolchain: Toolchain) -> dict:
+def _leverage_settings(products_file: Path | None):
+    from indexops.sandbox import scenario
+    from indexops.sandbox.leverage_settings import load_strategy_settings
+
+    return load_strategy_settings([spec.key for spec in scenario.LEVERAGE_PRODUCTS], products_file)
+
+
+def _deploy(running: anvil.RunningSandbox, toolchain: Toolchain, leverage=None) -> dict:
     from indexops.chain.connection import connect
     from indexops.sandbox.artifacts import ArtifactStore
     from indexops.sandbox.deploy import deploy_sandbox
 
     connection = connect(running.rpc_url, anvil.SANDBOX_CHAIN_ID, "sandbox")
     try:
-        deployment = deploy_sandbox(connection.w3, ArtifactStore(toolchain))
+        deployment = deploy_sandbox(connection.w3, ArtifactStore(toolchain), leverage)
     except SandboxError:
         raise
     except Exception as error:

@@ -7,16 +7,22 @@ from indexops.sandbox.artifacts import ArtifactStore
 from indexops.sandbox.deploy import uniswap_v3
 from indexops.sandbox.deploy.core import deploy_set_core, deploy_weth
 from indexops.sandbox.deploy.delegated import deploy_delegated
+from indexops.sandbox.deploy.leverage_stack import deploy_leverage_stack, leverage_book
 from indexops.sandbox.deploy.products import deploy_product
 from indexops.sandbox.deploy.safe import create_safe, deploy_safe_stack
 from indexops.sandbox.deploy.venues import VENUES, add_liquidity, deploy_venue
 from indexops.sandbox.deployer import Deployer
+from indexops.sandbox.leverage_settings import StrategySettings
 
 UNIT_EXCESS = 10**12  # whole tokens minted to the deployer beyond what pools and sets take
 
 
-def deploy_sandbox(w3, artifacts: ArtifactStore) -> dict:
-    """Deploy everything in a fixed order, so that every address is the same on every run."""
+def deploy_sandbox(w3, artifacts: ArtifactStore, leverage: dict[str, StrategySettings] | None = None) -> dict:
+    """Deploy everything in a fixed order, so that every address is the same on every run.
+
+    With `leverage` (each leverage product's strategy settings, from the products file) the leverage
+    tokens and what they need come last; without it the sandbox has the index products only.
+    """
     accounts = list(w3.eth.accounts)
     d = Deployer(w3, artifacts, accounts[scenario.DEPLOYER])
     weth = deploy_weth(d)
@@ -39,6 +45,13 @@ def deploy_sandbox(w3, artifacts: ArtifactStore) -> dict:
     book = _address_book(core, venues | {uniswap_v3.KEY: v3}, tokens, safe_stack, safe, products, accounts)
     book["modules"]["debt_issuance"] = delegated["debt_issuance"].address
     book["delegated"] = _delegated_book(delegated)
+    if leverage is not None:  # after everything else, so that every earlier address stays put
+        stack = deploy_leverage_stack(d, core, venues, tokens, accounts, leverage)
+        book["tokens"].update({s: tokens[s].address for s in (t.symbol for t in scenario.LEVERAGE_TOKENS)})
+        book["tokens"].update(leverage_book(stack, tokens)["compound"]["ctokens"])
+        book.update(leverage_book(stack, tokens))
+        book["leverage"]["libraries"] = {library.qualified_name: address for library, address in d.libraries.items()}
+        book["accounts"]["keeper"] = accounts[scenario.KEEPER]
     return book
 
 

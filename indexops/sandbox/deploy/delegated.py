@@ -12,7 +12,7 @@ import shutil
 from web3.logs import DISCARD
 
 from indexops.sandbox import scenario
-from indexops.sandbox.artifacts import Artifact, ArtifactStore
+from indexops.sandbox.artifacts import Artifact, ArtifactSource
 from indexops.sandbox.deploy.products import MAX_STREAMING_FEE, MAX_UINT, PRECISE_UNIT, units_for
 from indexops.sandbox.deploy.venues import VENUES
 from indexops.sandbox.deployer import Deployer
@@ -29,9 +29,10 @@ STANDIN_CACHE = "standin"  # under the toolchain dir: the build depends on its p
 class StandinArtifacts:
     """The compiled stand-in's contracts first, then the toolchain's (Set V2, Safe, Index Coop)."""
 
-    def __init__(self, standin: dict[str, dict], fallback: ArtifactStore):
+    def __init__(self, standin: dict[str, dict], fallback: ArtifactSource):
         self.standin = standin
         self.fallback = fallback
+        self.toolchain = fallback.toolchain
 
     def get(self, name: str) -> Artifact:
         if name in self.standin:
