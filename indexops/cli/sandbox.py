@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,15 @@ from indexops.cli.number_options import percent_move, usd_price
 from indexops.cli.options import DebugOption, JsonOption
 from indexops.cli.output import emit_json, note, stdout
 from indexops.render.numbers import duration
+
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        show_default=False,
+        help="Products file whose leverage products' settings are deployed (default: the shipped products.toml).",
+    ),
+]
 
 app = typer.Typer(help="A local anvil chain with the real Set V2, Index Coop and Safe contracts deployed.", no_args_is_help=True)
 
@@ -32,6 +42,7 @@ def install(json_output: JsonOption = False, debug: DebugOption = False) -> None
 @app.command()
 def up(
     port: Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (default: 8545 if free, else any free port).")] = None,
+    config: SettingsOption = None,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -43,7 +54,7 @@ def up(
             toolchain.install_toolchain()
     started = time.monotonic()
     with stdout().status("Starting anvil and deploying contracts...") if not json_output else nullcontext():
-        result = service.up(port=port)
+        result = service.up(port=port, products_file=config)
     _report(result, time.monotonic() - started, json_output)
 
 
@@ -75,13 +86,13 @@ def status(json_output: JsonOption = False, debug: DebugOption = False) -> None:
 
 
 @app.command()
-def reset(json_output: JsonOption = False, debug: DebugOption = False) -> None:
+def reset(config: SettingsOption = None, json_output: JsonOption = False, debug: DebugOption = False) -> None:
     """Wipe the sandbox chain and deploy everything again."""
     from indexops.sandbox import service
 
     started = time.monotonic()
     with stdout().status("Redeploying the sandbox...") if not json_output else nullcontext():
-        result = service.reset()
+        result = service.reset(products_file=config)
     _report(result, time.monotonic() - started, json_output)
 
 

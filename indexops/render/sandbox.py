@@ -17,7 +17,12 @@ def sandbox_summary(running, deployment: dict | None) -> Table:
             operator = "2-of-3 Safe " + product["operator"] if product["operator"] == deployment["safe"]["safe"] else product["operator"]
             table.add_row(f"{key} SetToken", product["set_token"])
             table.add_row(f"{key} operator", operator)
+        for key, product in deployment.get("leverage", {}).get("products", {}).items():
+            table.add_row(f"{key} SetToken", product["set_token"])
+            table.add_row(f"{key} strategy", product["strategy"])
         table.add_row("GIM trader", deployment["accounts"]["trader"])
+        if "keeper" in deployment["accounts"]:
+            table.add_row("FLI keeper", deployment["accounts"]["keeper"])
         table.add_row("Safe owners", ", ".join(deployment["accounts"]["safe_owners"]))
         table.add_row("try", "indexops status dpi")
     return table

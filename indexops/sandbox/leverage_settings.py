@@ -2,8 +2,8 @@
 
 The sandbox deploys what products.toml says (`products.<key>` for the methodology and ripcord ratio,
 `products.<key>.deployments.sandbox.leverage` for execution, incentive and exchanges), so the file and
-the chain never disagree. The file is the one `--config` names, else the one shipped beside the package
-(a source checkout), else the usual lookup (./products.toml, then the user config dir).
+the chain never disagree. The file is the one `--config` names, else the shipped one: the package's
+`sandbox/products.toml` is a link to the repository's products.toml, copied into wheels as a file.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 
 from indexops.config.loader import find_config, load_config
 from indexops.config.models import Leverage, LeverageDeployment, ProductsFile
-from indexops.errors import SandboxError
+from indexops.errors import ConfigError
 
 PRECISE_UNIT = 10**18
 SANDBOX_NETWORK = "sandbox"
-SHIPPED_PRODUCTS_FILE = Path(__file__).resolve().parents[2] / "products.toml"
+SHIPPED_PRODUCTS_FILE = Path(__file__).with_name("products.toml")
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,11 @@ class StrategySettings:
 
 
 def products_file(explicit: Path | None = None) -> Path:
-    if explicit is not None:
-        return find_config(explicit)
-    return SHIPPED_PRODUCTS_FILE if SHIPPED_PRODUCTS_FILE.is_file() else find_config(None)
+    return find_config(explicit) if explicit is not None else SHIPPED_PRODUCTS_FILE
 
 
 def load_strategy_settings(keys: list[str], path: Path | None = None) -> dict[str, StrategySettings]:
-    """Each product's settings from the products file, or a SandboxError naming what is missing."""
+    """Each product's settings from the products file, or a ConfigError naming what is missing."""
     loaded = load_config(products_file(path))
     return {key: strategy_settings(loaded.file, key, str(loaded.path)) for key in keys}
 
@@ -55,16 +53,18 @@ def strategy_settings(config: ProductsFile, key: str, source: str = "products.to
     product = config.products.get(key)
     deployment = product.deployments.get(SANDBOX_NETWORK) if product else None
     if product is None or product.leverage is None or deployment is None or deployment.leverage is None:
-        raise SandboxError(
-            f"{source}: products.{key}: the sandbox deploys this leverage product from its `leverage` settings and "
-            f"its `deployments.{SANDBOX_NETWORK}.leverage` section, which the file does not have"
+        raise ConfigError(
+            [
+                f"{source}: products.{key}: the sandbox deploys this leverage product from its `leverage` settings and "
+                f"its `deployments.{SANDBOX_NETWORK}.leverage` section, which the file does not have"
+            ]
         )
     methodology, strategy = product.leverage, deployment.leverage
     if methodology.rebalance_interval is None:
-        raise SandboxError(f"{source}: products.{key}.leverage.rebalance_interval: missing")
+        raise ConfigError([f"{source}: products.{key}.leverage.rebalance_interval: missing"])
     decimals = config.networks[SANDBOX_NETWORK].tokens[strategy.collateral].decimals
     if decimals is None:
-        raise SandboxError(f"{source}: networks.{SANDBOX_NETWORK}.tokens.{strategy.collateral}.decimals: missing")
+        raise ConfigError([f"{source}: networks.{SANDBOX_NETWORK}.tokens.{strategy.collateral}.decimals: missing"])
     return StrategySettings(
         key=key,
         name=product.name,

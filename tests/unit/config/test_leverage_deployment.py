@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexops.config.loader import load_config, parse_products
-from indexops.errors import ConfigError, SandboxError
+from indexops.errors import ConfigError
 from indexops.sandbox.leverage_settings import strategy_settings
 from tests.products_base import BASE, edit
 
@@ -86,7 +86,7 @@ def test_the_settings_in_contract_units():
 
 def test_the_sandbox_needs_the_settings_it_deploys():
     without = parse_products(edit(BASE, (LEVERAGE_PRODUCT, WITH_INTERVAL)))
-    with pytest.raises(SandboxError, match=r"products.lev: the sandbox deploys this leverage product"):
+    with pytest.raises(ConfigError, match=r"products.lev: the sandbox deploys this leverage product"):
         strategy_settings(without, "lev")
 
 
