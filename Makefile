@@ -42,6 +42,7 @@ bench: setup
 	$(BIN)/python bench/execution_cost.py
 	$(BIN)/python bench/execution_gas.py
 	$(BIN)/python bench/flaky_rpc.py
+	$(BIN)/python bench/sandbox_up.py
 
 # Re-resolve requirements.lock from pyproject.toml's ranges (after changing a dependency).
 lock: setup
