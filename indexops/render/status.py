@@ -63,16 +63,16 @@ def _modules(report: StatusReport) -> Table:
 
 
 def _gim(report: StatusReport) -> list:
-    rows = [c for c in report.snapshot.components if c.gim is not None and c.address != report.snapshot.weth]
+    rows = [(c, c.gim) for c in report.snapshot.components if c.gim is not None and c.address != report.snapshot.weth]
     if not rows:
         return []
     table = Table(title="GeneralIndexModule execution settings", title_justify="left")
     for name in ("component", "max trade", "cool-off", "last trade", "exchange"):
         table.add_column(name, justify="right" if name in ("max trade", "cool-off") else "left")
-    for c in rows:
+    for c, gim in rows:
         table.add_row(
-            c.symbol, f"{amount(c.gim.max_size / 10**c.decimals)} {c.symbol}", duration(c.gim.cool_off),
-            timestamp(c.gim.last_trade), c.gim.exchange or "(none)",
+            c.symbol, f"{amount(gim.max_size / 10**c.decimals)} {c.symbol}", duration(gim.cool_off),
+            timestamp(gim.last_trade), gim.exchange or "(none)",
         )
     return [table]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexops.config.selection import ProductOnNetwork
+from indexops.errors import UsageError
 from indexops.snapshot import Role, Snapshot
 from indexops.valuation import PRECISE_UNIT, Valuation, target_weights_from_units, value
 
@@ -80,15 +81,23 @@ class StatusReport:
             ],
             "signer": self.signer,
             "modules": [{"name": n, "address": a, "initialized": i} for n, a, i in s.modules],
-            "streaming_fee": None if s.fee is None else {
-                "recipient": s.fee.recipient,
-                "percentage": str(s.fee.percentage),
-                "max_percentage": str(s.fee.max_percentage),
-                "last_accrual": s.fee.last_accrual,
-                "accrued_now": str(s.fee.accrued_now),
-                "accrued_sets": self.fee.accrued_sets,
-                "accrued_usd": self.fee.accrued_usd,
-            },
+            "streaming_fee": self._streaming_fee_json(),
+        }
+
+    def _streaming_fee_json(self) -> dict | None:
+        fee, view = self.snapshot.fee, self.fee
+        if fee is None:
+            return None
+        if view is None:
+            raise ValueError("a status report of a product with a streaming fee needs its fee view")
+        return {
+            "recipient": fee.recipient,
+            "percentage": str(fee.percentage),
+            "max_percentage": str(fee.max_percentage),
+            "last_accrual": fee.last_accrual,
+            "accrued_now": str(fee.accrued_now),
+            "accrued_sets": view.accrued_sets,
+            "accrued_usd": view.accrued_usd,
         }
 
 
@@ -109,10 +118,22 @@ def _target_weights(target: ProductOnNetwork, snapshot: Snapshot) -> dict[str, f
     components = target.product.components
     if not components:
         return None
-    if all(c.weight is not None for c in components.values()):
-        return {symbol: c.weight for symbol, c in components.items()}
+    weights = {symbol: c.weight for symbol, c in components.items() if c.weight is not None}
+    if len(weights) == len(components):
+        return weights
     prices = {c.component.symbol: c.price_usd or 0.0 for c in value(snapshot).components}
-    return target_weights_from_units({s: float(c.units) for s, c in components.items()}, prices)
+    return target_weights_from_units(_units(target), prices)
+
+
+def _units(target: ProductOnNetwork) -> dict[str, float]:
+    """Every component's units; the config's checks leave no component of a product without weights unitless."""
+    units = {}
+    for symbol, component in target.product.components.items():
+        if component.units is None:
+            raise UsageError(f"{target.where.source}: products.{target.key}.components.{symbol}: "
+                             "no units, where the other components are given units rather than weights")
+        units[symbol] = float(component.units)
+    return units
 
 
 def _check(role: Role, signer: str | None) -> RoleCheck:
