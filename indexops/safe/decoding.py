@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -72,7 +72,8 @@ def signature_of(fragment: Mapping[str, Any]) -> str:
 
 def find_fragment(data_selector: bytes, label: Label | None, abis: Mapping[str, Sequence[dict]]) -> dict | None:
     """The function with this selector in the target's ABI; for an unknown target, in any known ABI."""
-    names = [label.abi] if label is not None and label.abi in abis else sorted(abis)
+    abi = label.abi if label is not None else None
+    names = [abi] if abi is not None and abi in abis else sorted(abis)
     for name in names:
         for fragment in abis[name]:
             if fragment.get("type") == "function" and selector(fragment) == data_selector:
@@ -82,22 +83,23 @@ def find_fragment(data_selector: bytes, label: Label | None, abis: Mapping[str, 
 
 def decode_call(call: MultiSendCall, labels: Mapping[str, Label], abis: Mapping[str, Sequence[dict]]) -> DecodedCall:
     label = labels.get(call.to)
-    base = {"to": call.to, "target": label.name if label else None, "value": call.value, "operation": call.operation}
+    base = DecodedCall(to=call.to, target=label.name if label else None, value=call.value, operation=call.operation,
+                       selector="", function=None)
     if not call.data:
-        return DecodedCall(selector="", function=None, **base)
+        return base
     data_selector = "0x" + call.data[:4].hex()
     fragment = find_fragment(call.data[:4], label, abis) if len(call.data) >= 4 else None
     if fragment is None:
-        return DecodedCall(selector=data_selector, function=None, **base)
+        return replace(base, selector=data_selector)
     function = signature_of(fragment)
     inputs = fragment["inputs"]
     try:
         values = decode([canonical_type(entry) for entry in inputs], call.data[4:])
     except (DecodingError, OverflowError, ValueError) as error:
-        return DecodedCall(selector=data_selector, function=function, problem=f"arguments do not decode ({error})", **base)
+        return replace(base, selector=data_selector, function=function, problem=f"arguments do not decode ({error})")
     args = _describe(inputs, values, label, labels)
     inner = _forwarded_call(fragment["name"], values, labels, abis)
-    return DecodedCall(selector=data_selector, function=function, args=args, inner=inner, **base)
+    return replace(base, selector=data_selector, function=function, args=args, inner=inner)
 
 
 def _forwarded_call(name: str, values: Sequence[Any], labels, abis) -> DecodedCall | None:

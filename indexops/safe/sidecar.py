@@ -18,7 +18,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from indexops.errors import UsageError
 from indexops.safe.errors import DuplicateSigner, InvalidSignature, MalformedSafeTxFile
@@ -134,7 +134,7 @@ def load_sidecar(text: str, *, path: str = "<sidecar>") -> SafeTxFile:
     return sidecar_from_dict(document, path=path)
 
 
-def is_sidecar_document(document: object) -> bool:
+def is_sidecar_document(document: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(document, dict) and document.get("format") == FORMAT
 
 

@@ -26,6 +26,7 @@ from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 from eth_keys.exceptions import BadSignature
 from eth_keys.exceptions import ValidationError as KeyValidationError
+from eth_typing import Hash32
 from eth_utils import keccak
 
 from indexops.safe.errors import (
@@ -103,7 +104,7 @@ def sign_safe_tx(tx: SafeTx, signer: Signer) -> SafeSignature:
 def sign_safe_tx_hash(safe_tx_hash_: bytes, account: LocalAccount) -> SafeSignature:
     """EIP-712-kind signature (v 27/28) made directly over the 32-byte safeTxHash."""
     digest = bytes32(safe_tx_hash_, "safeTxHash")
-    raw = account.unsafe_sign_hash(digest).signature
+    raw = account.unsafe_sign_hash(Hash32(digest)).signature
     signature = _ecdsa_signature(raw, digest, v_offset=0)
     _check_signer(account, signature)
     return signature

@@ -82,7 +82,7 @@ def build_batch(
     """A complete batch file with `meta.checksum`; `created_at_ms` comes from the caller's clock."""
     if not transactions:
         raise UsageError("a batch needs at least one transaction")
-    batch = {
+    batch: dict[str, Any] = {
         "version": BATCH_VERSION,
         "chainId": str(unsigned(chain_id, "chain id")),
         "createdAt": unsigned(created_at_ms, "createdAt", bits=64),
@@ -214,7 +214,9 @@ def _transaction_problems(entry: Any) -> list[str]:
     if data is None and method is None:
         problems.append("needs data or contractMethod")
     if data is None and isinstance(method, dict) and (values is None or isinstance(values, dict)):
-        inputs = method.get("inputs") if isinstance(method.get("inputs"), list) else []
+        inputs = method.get("inputs")
+        if not isinstance(inputs, list):
+            inputs = []
         missing = [i.get("name") for i in inputs if isinstance(i, dict) and i.get("name") not in (values or {})]
         if missing:
             problems.append(f"data is null and contractInputsValues lacks {missing}")
