@@ -43,7 +43,7 @@ from indexops.plans import load_plan  # noqa: E402
 from indexops.sandbox import service  # noqa: E402
 from indexops.sandbox.anvil import SANDBOX_CHAIN_ID, _free_port  # noqa: E402
 from indexops.sandbox.toolchain import install_toolchain  # noqa: E402
-from tests.integration.rpc_proxy import FaultyRpcProxy  # noqa: E402
+from tests.chain.rpc_proxy import FaultyRpcProxy  # noqa: E402
 
 PRODUCTS = ROOT / "products.toml"
 GAS_PRICE = "30"

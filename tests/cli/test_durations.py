@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexops.plans import seal, write_plan
-from tests.unit.plans.conftest import AAVE, plan_fields, totals, trade_step
+from tests.plans.conftest import AAVE, plan_fields, totals, trade_step
 
 
 def test_the_plan_tables_show_durations_in_one_format(cli, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexops.chain import rpc_retry
-from tests.unit.chain.scripted_rpc import ScriptedRpc
+from tests.chain.scripted_rpc import ScriptedRpc
 
 SHIPPED = Path(__file__).resolve().parents[2] / "products.toml"
 
