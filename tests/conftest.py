@@ -91,3 +91,10 @@ def real(w3, artifacts):
         return w3.eth.contract(address=address, abi=artifacts.get(name).abi)
 
     return bind
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the sandbox is a `chain` test, marked or not, so `-m "not chain"` runs only pure ones."""
+    for item in items:
+        if "sandbox" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.chain)
