@@ -14,6 +14,7 @@ from indexops.plans import Plan, default_plan_path, write_plan
 from indexops.plans.build import build_plan
 from indexops.routes.choose import route_for
 from indexops.routes.route import Route, planning_profile
+from indexops.snapshot import Snapshot
 from indexops.valuation import target_weights_from_units, value
 
 GWEI = 10**9
@@ -31,7 +32,7 @@ class PlanInputs:
     """Everything a plan is made from, read once: the snapshot, the policy, the targets and the route."""
 
     target: ProductOnNetwork
-    snapshot: object
+    snapshot: Snapshot
     weights: dict[str, float]
     policy: PlanningPolicy
     route: Route
@@ -98,9 +99,16 @@ def _configured_targets(target: ProductOnNetwork) -> Targets:
     components = target.product.components
     if not components:
         raise UsageError(f"{target.where.source}: products.{target.key}.components: no targets to plan towards")
-    if all(c.weight is not None for c in components.values()):
-        return Targets("weights", {s: c.weight for s, c in components.items()})
-    return Targets("units", {s: float(c.units) for s, c in components.items()})
+    weights = {s: c.weight for s, c in components.items() if c.weight is not None}
+    if len(weights) == len(components):
+        return Targets("weights", weights)
+    units = {}
+    for symbol, component in components.items():
+        if component.units is None:  # the config's checks leave no component of a product without weights unitless
+            raise UsageError(f"{target.where.source}: products.{target.key}.components.{symbol}: "
+                             "no units, where the other components are given units rather than weights")
+        units[symbol] = float(component.units)
+    return Targets("units", units)
 
 
 def _weights(targets: Targets, snapshot) -> dict[str, float]:

@@ -131,6 +131,8 @@ def _execute(w3, chain_id: int, state: SafeState, entry: SignedSafeTx, signature
     _simulate(w3, signer.address, state.address, data, nonce)
     gas = int(chain_ops.estimate_gas(w3, signer.address, state.address, data) * GAS_MARGIN)
     fees = fees_under_cap(chain_ops.base_fee(w3), None)
+    if fees is None:  # only a cap can leave no fees
+        raise RuntimeError("fees_under_cap gave no fees without a cap")
     raw = signer.sign_transaction({
         "type": 2, "chainId": chain_id, "nonce": chain_ops.pending_nonce(w3, signer.address), "to": state.address,
         "data": data, "value": 0, "gas": gas, **fees.as_tx_fields(),

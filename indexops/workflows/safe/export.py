@@ -209,12 +209,15 @@ def export_calls(connection, calls: Sequence[SafeCall], *, safe: str, where: Net
 
 
 def _safe_tx(group: Sequence[SafeCall], state: SafeState, chain_id: int, nonce: int, call_only: str | None) -> SafeTx:
-    common = {"safe": state.address, "chain_id": chain_id, "safe_version": state.version, "nonce": nonce}
     if len(group) > 1:
+        if call_only is None:
+            raise ValueError("a SafeTx of several calls needs the MultiSendCallOnly address")
         inner = [MultiSendCall(to=call.to, value=call.value, data=call.data) for call in group]
-        return multisend_safe_tx(inner, multisend=call_only, **common)
+        return multisend_safe_tx(inner, multisend=call_only, safe=state.address, chain_id=chain_id,
+                                 safe_version=state.version, nonce=nonce)
     call = group[0]
-    return SafeTx(to=call.to, value=call.value, data=call.data, operation=CALL, **common)
+    return SafeTx(safe=state.address, chain_id=chain_id, safe_version=state.version, to=call.to, value=call.value,
+                  data=call.data, operation=CALL, nonce=nonce)
 
 
 def _batch_entry(call: SafeCall, labels: Mapping[str, Label]) -> dict[str, Any]:

@@ -72,6 +72,11 @@ class Export:
             raise NoSidecar(self.path)
         return self.file
 
+    def require_sidecar_path(self) -> Path:
+        if self.sidecar_path is None:
+            raise NoSidecar(self.path)
+        return self.sidecar_path
+
 
 def read_export(path: Path) -> Export:
     document = _read_json(path)

@@ -42,8 +42,9 @@ def sign_export(export: Export, signer=None, *, pairs: Sequence[tuple[str, str]]
         file = _add_external(file, owner_text, signature_text, added)
     if signer is not None:
         file = _sign_pending(file, signer, eth_sign, added)
-    write_sidecar(export.sidecar_path, file)
-    return SignResult(export.sidecar_path, tuple(added), file)
+    sidecar_path = export.require_sidecar_path()
+    write_sidecar(sidecar_path, file)
+    return SignResult(sidecar_path, tuple(added), file)
 
 
 def _sign_pending(file: SafeTxFile, signer, eth_sign: bool, added: list[AddedSignature]) -> SafeTxFile:

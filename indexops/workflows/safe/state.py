@@ -96,7 +96,7 @@ def read_probes(w3, probes: Sequence[Probe]) -> list[Any]:
     reader = BatchReader(w3, int(w3.eth.block_number))
     tickets = [reader.call(contract(w3, probe.abi, probe.address), probe.function, *probe.args) for probe in probes]
     results = reader.run()
-    values = []
+    values: list[Any] = []
     for probe, ticket in zip(probes, tickets):
         value = results[ticket]
         if isinstance(value, CallFailed):
