@@ -65,6 +65,8 @@ def _run(arguments: list[str], debug: bool) -> int:
     except typer.Exit as done:
         return done.exit_code
     except typer.TyperException as error:  # usage errors: unknown option, missing argument
+        if not hasattr(error, "show"):  # typer raises only its click exceptions, which show themselves
+            raise
         error.show()
         return getattr(error, "exit_code", 2)
     except typer.Abort:

@@ -169,18 +169,18 @@ def exec_(
     loaded = context.config(config)
     export = read_export(file)
     review = review_export(export, loaded)
-    safe_file = export.require_sidecar()
-    where = check_file_against_config(safe_file, loaded, str(export.sidecar_path))
+    safe_file, sidecar_path = export.require_sidecar(), export.require_sidecar_path()
+    where = check_file_against_config(safe_file, loaded, str(sidecar_path))
     connection = context.connect_to(where, rpc_url)
     signer = _signer(account, keystore, where.network.sandbox)
-    ready = check_before_exec(connection, export.sidecar_path, safe_file, signer.address)
+    ready = check_before_exec(connection, sidecar_path, safe_file, signer.address)
     if not json_output:
         for table in review_tables(review):
             stdout().print(table)
     _confirm(len(ready.pending), yes)
     on_executed = (lambda executed: None) if json_output else (lambda executed: stdout().print(executed_line(executed)))
     with holding_signers(user_data_dir(), connection.chain_id, [signer.address]):
-        executed = exec_export(connection, export.sidecar_path, safe_file, ready, signer,
+        executed = exec_export(connection, sidecar_path, safe_file, ready, signer,
                                receipt_timeout=receipt_timeout, on_executed=on_executed)
     if json_output:
         emit_json(exec_json(executed))
@@ -208,12 +208,12 @@ def propose(
 
     loaded = context.config(config)
     export = read_export(file)
-    safe_file = export.require_sidecar()
-    where = check_file_against_config(safe_file, loaded, str(export.sidecar_path))
+    safe_file, sidecar_path = export.require_sidecar(), export.require_sidecar_path()
+    where = check_file_against_config(safe_file, loaded, str(sidecar_path))
     client = HttpTransactionService(service, api_key=os.environ.get(SERVICE_KEY_ENV))
     connection = context.connect_to(where, rpc_url)
     chain_name = f"chain {connection.chain_id} ({where.name})"
-    proposed = propose_export(export.sidecar_path, safe_file, client, read_safe_view(connection.w3, safe_file.safe),
+    proposed = propose_export(sidecar_path, safe_file, client, read_safe_view(connection.w3, safe_file.safe),
                               chain_name)
     if json_output:
         emit_json(propose_json(proposed, client.display_url, connection.chain_id, where.name))
