@@ -15,8 +15,9 @@ BASE = {"errors", "limits", "values", "units", "paths", "snapshot", "valuation"}
 # layer -> the indexops packages and top-level modules it may import (besides itself)
 ALLOWED = {
     "planning": BASE,
+    "leverage": BASE,
     "config": BASE,
-    "chain": BASE | {"config", "planning"},
+    "chain": BASE | {"config", "planning", "leverage"},
 }
 
 

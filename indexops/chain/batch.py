@@ -23,7 +23,7 @@ class CallFailed:
 
 
 class BatchReader:
-    """Queue `eth_call`s and `eth_getCode`s, then send them all as one batch at one block."""
+    """Queue `eth_call`s, `eth_getCode`s and `eth_getBalance`s, then send them all as one batch at one block."""
 
     def __init__(self, w3, block_number: int):
         self.w3 = w3
@@ -37,6 +37,12 @@ class BatchReader:
         output_types = get_abi_output_types(fn_abi)
         self._requests.append(("eth_call", [{"to": contract.address, "data": data}, self.block]))
         self._decoders.append(lambda raw, types=output_types: _decode_output(types, raw))
+        return len(self._requests) - 1
+
+    def balance(self, address: str) -> int:
+        """The ETH balance of `address` in wei."""
+        self._requests.append(("eth_getBalance", [address, self.block]))
+        self._decoders.append(lambda raw: int(raw, 16))
         return len(self._requests) - 1
 
     def code(self, address: str) -> int:

@@ -1,0 +1,170 @@
+"""A leverage token's state at one block, read in a constant number of round trips.
+
+Everything comes from the FlexibleLeverageStrategyExtension and what its `getStrategy()` names (the
+Compound markets, the Chainlink feeds, the SetToken), so the same reader serves any network whose
+products.toml knows only the extension's address. The balances and prices are the ones the strategy
+values the position with (`indexops.leverage.state`): collateral = cToken balance x exchangeRateStored,
+debt = borrowBalanceStored, prices = latestAnswer x 10^adjustment. Round trips: the latest block, then
+the extension and SetToken, then the markets, feeds and each enabled exchange's settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from eth_utils import to_checksum_address
+
+from indexops.chain.abis import contract
+from indexops.chain.batch import BatchReader, CallFailed
+from indexops.chain.connection import Connection
+from indexops.errors import ChainError
+from indexops.leverage.settings import Exchanges, ExchangeSettings, Execution, Incentive, LeverageSettings, Methodology
+from indexops.leverage.state import LeverageState, collateral_balance_from_ctokens, oracle_price
+
+STRATEGY_ABI = "FlexibleLeverageStrategyExtension"
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """`getStrategy()`: the contracts and tokens the extension levers with."""
+
+    set_token: str
+    leverage_module: str
+    comptroller: str
+    collateral_oracle: str
+    borrow_oracle: str
+    collateral_ctoken: str
+    borrow_ctoken: str
+    collateral_asset: str
+    borrow_asset: str
+    collateral_adjustment: int
+    borrow_adjustment: int
+
+
+@dataclass(frozen=True)
+class LeverageReading:
+    """One block's reading: the pure state and settings, and what the contract itself answers."""
+
+    block_number: int
+    extension: str
+    strategy: Strategy
+    state: LeverageState
+    settings: LeverageSettings
+    exchanges: Exchanges  # enabled exchanges, in the contract's order
+    contract_ratio: int  # getCurrentLeverageRatio()
+    should_rebalance: dict[str, int]  # shouldRebalance(): exchange -> ShouldRebalance value
+    chunk_sizes: tuple[int, ...] | CallFailed  # getChunkRebalanceNotional(enabled) sizes, in the sell asset's units
+    chunk_sell_asset: str | None
+    ether_incentive: int  # getCurrentEtherIncentive()
+    collateral_ctoken_balance: int
+    comp_accrued: int  # Comptroller.compAccrued(set): COMP owed but not yet sent to the SetToken
+    callers: dict[str, bool]  # callAllowList(address) for each address asked about
+    anyone_callable: bool
+
+
+def read_leverage(connection: Connection, extension: str, callers: Iterable[str] = ()) -> LeverageReading:
+    w3 = connection.w3
+    block = w3.eth.get_block("latest")
+    reader = BatchReader(w3, block["number"])
+    fli = contract(w3, STRATEGY_ABI, extension)
+    first = {
+        "code": reader.code(extension),
+        "strategy": reader.call(fli, "getStrategy"),
+        "methodology": reader.call(fli, "getMethodology"),
+        "execution": reader.call(fli, "getExecution"),
+        "incentive": reader.call(fli, "getIncentive"),
+        "exchanges": reader.call(fli, "getEnabledExchanges"),
+        "ratio": reader.call(fli, "getCurrentLeverageRatio"),
+        "twap": reader.call(fli, "twapLeverageRatio"),
+        "last_trade": reader.call(fli, "globalLastTradeTimestamp"),
+        "incentive_now": reader.call(fli, "getCurrentEtherIncentive"),
+        "should": reader.call(fli, "shouldRebalance"),
+        "anyone": reader.call(fli, "anyoneCallable"),
+        "ether": reader.balance(extension),
+    }
+    callers = tuple(dict.fromkeys(callers))
+    caller_tickets = {address: reader.call(fli, "callAllowList", address) for address in callers}
+    got = reader.run()
+    if not got[first["code"]] or isinstance(got[first["code"]], CallFailed):
+        raise ChainError(f"no contract at the leverage strategy address {extension}")
+    strategy = _strategy(_value(got, first["strategy"], "getStrategy()"))
+    names = tuple(_value(got, first["exchanges"], "getEnabledExchanges()"))
+
+    set_token = contract(w3, "SetToken", strategy.set_token)
+    collateral_ctoken = contract(w3, "compound/CErc20", strategy.collateral_ctoken)
+    borrow_ctoken = contract(w3, "compound/CErc20", strategy.borrow_ctoken)
+    comptroller = contract(w3, "compound/Comptroller", strategy.comptroller)
+    second = {
+        "supply": reader.call(set_token, "totalSupply"),
+        "ctokens": reader.call(collateral_ctoken, "balanceOf", strategy.set_token),
+        "exchange_rate": reader.call(collateral_ctoken, "exchangeRateStored"),
+        "borrow": reader.call(borrow_ctoken, "borrowBalanceStored", strategy.set_token),
+        "collateral_price": reader.call(contract(w3, "ChainlinkAggregator", strategy.collateral_oracle), "latestAnswer"),
+        "borrow_price": reader.call(contract(w3, "ChainlinkAggregator", strategy.borrow_oracle), "latestAnswer"),
+        "market": reader.call(comptroller, "markets", strategy.collateral_ctoken),
+        "comp": reader.call(comptroller, "compAccrued", strategy.set_token),
+        "settings": {name: reader.call(fli, "getExchangeSettings", name) for name in names},
+    }
+    chunk_ticket = reader.call(fli, "getChunkRebalanceNotional", list(names)) if names else None
+    more = reader.run()
+
+    methodology = Methodology(*_value(got, first["methodology"], "getMethodology()"))
+    execution = Execution(*_value(got, first["execution"], "getExecution()"))
+    incentive = Incentive(*_value(got, first["incentive"], "getIncentive()"))
+    exchanges = {name: _exchange(_value(more, ticket, f"getExchangeSettings({name!r})"))
+                 for name, ticket in second["settings"].items()}
+    ctoken_balance = _value(more, second["ctokens"], "cToken.balanceOf")
+    _listed, collateral_factor, *_rest = _value(more, second["market"], "Comptroller.markets")
+    state = LeverageState(
+        collateral_balance=collateral_balance_from_ctokens(
+            ctoken_balance, _value(more, second["exchange_rate"], "cToken.exchangeRateStored")),
+        borrow_balance=_value(more, second["borrow"], "cToken.borrowBalanceStored"),
+        collateral_price=oracle_price(_value(more, second["collateral_price"], "collateral feed latestAnswer"),
+                                      strategy.collateral_adjustment),
+        borrow_price=oracle_price(_value(more, second["borrow_price"], "borrow feed latestAnswer"),
+                                  strategy.borrow_adjustment),
+        set_total_supply=_value(more, second["supply"], "SetToken.totalSupply"),
+        collateral_factor=collateral_factor,
+        timestamp=int(block["timestamp"]),
+        twap_leverage_ratio=_value(got, first["twap"], "twapLeverageRatio()"),
+        global_last_trade_timestamp=_value(got, first["last_trade"], "globalLastTradeTimestamp()"),
+        ether_balance=_value(got, first["ether"], "the extension's ETH balance"),
+    )
+    should_names, should_values = _value(got, first["should"], "shouldRebalance()")
+    chunk = more[chunk_ticket] if chunk_ticket is not None else CallFailed("no exchange enabled")
+    return LeverageReading(
+        block_number=int(block["number"]),
+        extension=extension,
+        strategy=strategy,
+        state=state,
+        settings=LeverageSettings(methodology, execution, incentive),
+        exchanges=exchanges,
+        contract_ratio=_value(got, first["ratio"], "getCurrentLeverageRatio()"),
+        should_rebalance=dict(zip(should_names, should_values, strict=True)),
+        chunk_sizes=chunk if isinstance(chunk, CallFailed) else tuple(chunk[0]),
+        chunk_sell_asset=None if isinstance(chunk, CallFailed) else chunk[1],
+        ether_incentive=_value(got, first["incentive_now"], "getCurrentEtherIncentive()"),
+        collateral_ctoken_balance=ctoken_balance,
+        comp_accrued=_value(more, second["comp"], "Comptroller.compAccrued"),
+        callers={address: bool(_value(got, ticket, "callAllowList")) for address, ticket in caller_tickets.items()},
+        anyone_callable=bool(_value(got, first["anyone"], "anyoneCallable()")),
+    )
+
+
+def _strategy(fields) -> Strategy:
+    """`getStrategy()`'s struct, its nine addresses checksummed (a struct's come back lower-case)."""
+    *addresses, collateral_adjustment, borrow_adjustment = fields
+    return Strategy(*(to_checksum_address(a) for a in addresses), collateral_adjustment, borrow_adjustment)
+
+
+def _exchange(fields) -> ExchangeSettings:
+    max_size, last_trade, incentivized_max, lever_data, delever_data = fields
+    return ExchangeSettings(max_size, last_trade, incentivized_max, bytes(lever_data), bytes(delever_data))
+
+
+def _value(results: list, ticket: int, what: str):
+    answer = results[ticket]
+    if isinstance(answer, CallFailed):
+        raise ChainError(f"reading the leverage strategy's {what} failed: {answer.reason}")
+    return answer
