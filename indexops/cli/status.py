@@ -20,12 +20,21 @@ def status(
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Show a product's state: components, prices, weights, NAV, roles, modules, GIM settings and fees."""
+    """Show a product's state: components, prices, weights, NAV, roles, modules, GIM settings and fees.
+
+    For a leverage token: its ratio and TWAP, settings, position, distance to the ripcord and to
+    liquidation, and what a keeper should do now beside the contract's shouldRebalance().
+    """
     from indexops.chain.reader import read_snapshot
     from indexops.report.status import status_report
 
     target = context.product(config, product, network)
     connection = context.connect_to(target.where, rpc_url)
+    if target.product.kind == "leverage":
+        _leverage_status(target, connection, account, json_output)
+        if debug:
+            note(f"RPC round trips: {connection.round_trips}")
+        return
     signer = context.resolve_account(account, target.where, connection)
     snapshot = read_snapshot(connection, target)
     report = status_report(target, snapshot, signer)
@@ -38,3 +47,17 @@ def status(
             stdout().print(renderable)
     if debug:
         note(f"RPC round trips: {connection.round_trips}")
+
+
+def _leverage_status(target, connection, account: str | None, json_output: bool) -> None:
+    from indexops.workflows.leverage_status import read_leverage_status
+
+    status = read_leverage_status(target, connection, extra_callers=(
+        [context.resolve_account(account, target.where, connection)] if account else []))
+    if json_output:
+        emit_json(status.as_json())
+        return
+    from indexops.render.leverage_status import render_leverage_status
+
+    for renderable in render_leverage_status(status):
+        stdout().print(renderable)
