@@ -122,9 +122,9 @@ def _is_compound(abi_type: str) -> bool:
 def _split_array(abi_type: str) -> tuple[str, str | None]:
     """("uint256[2][]") -> ("uint256[2]", "[]"): the element type and the outermost dimension."""
     match = _ARRAY_SUFFIX.match(abi_type)
-    dims = match.group("dims") if match else ""
-    if not dims:
+    if match is None or not match.group("dims"):
         return abi_type, None
+    dims = match.group("dims")
     last = dims.rindex("[")
     return match.group("base") + dims[:last], dims[last:]
 
@@ -249,7 +249,10 @@ def _bytes(abi_type: str, value: Any, name: str) -> bytes:
 
 
 def _checked_int(abi_type: str, value: int, name: str) -> int:
-    unsigned_prefix, bits_text = _INT.match(abi_type).groups()
+    match = _INT.match(abi_type)
+    if match is None:
+        raise ValueError(f"_checked_int needs an int type, got {abi_type!r}")  # its callers match _INT first
+    unsigned_prefix, bits_text = match.groups()
     bits = int(bits_text or 256)
     low, high = (0, 2**bits - 1) if unsigned_prefix == "u" else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
     if not low <= value <= high:

@@ -35,6 +35,8 @@ def read_quotes(connection: Connection, network: Network, snapshot: Snapshot, ke
     tickets = {}
     for key in keys:
         venue = network.venues[key.venue]
+        if venue.quoter is None or venue.fee_tier is None:  # the products file's checks require both for uniswap-v3
+            raise ChainError(f"venue {key.venue}: a uniswap-v3 venue needs a quoter and a fee_tier to quote fills")
         token_in, token_out = (key.component, snapshot.weth) if key.side == "sell" else (snapshot.weth, key.component)
         function = "quoteExactOutputSingle" if key.exact_output else "quoteExactInputSingle"
         tickets[key] = reader.call(contract(w3, "UniswapV3Quoter", venue.quoter), function,
