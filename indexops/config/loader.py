@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from indexops.config import semantics
 from indexops.config.models import ProductsFile
@@ -132,7 +133,7 @@ def _describe(error: ValidationError) -> list[str]:
     return lines
 
 
-def _message(item: dict) -> str:
+def _message(item: ErrorDetails) -> str:
     kind = item["type"]
     if kind == "missing":
         return "missing required key"

@@ -99,7 +99,8 @@ def _target_problems(path: str, product: Product) -> Iterator[tuple[str, str]]:
         yield f"{path}.components", "missing: an index product needs at least one component"
         return
     # A component with both or neither is its own problem; only the others can mix weights with units.
-    by_weight = [s for s, c in product.components.items() if c.weight is not None and c.units is None]
+    weights = {s: c.weight for s, c in product.components.items() if c.weight is not None and c.units is None}
+    by_weight = list(weights)
     by_units = [s for s, c in product.components.items() if c.units is not None and c.weight is None]
     for symbol, component in product.components.items():
         if component.weight is not None and component.units is not None:
@@ -109,7 +110,7 @@ def _target_problems(path: str, product: Product) -> Iterator[tuple[str, str]]:
     if by_weight and by_units:
         yield f"{path}.components", "mixes weights and units: give every component a weight, or every component units"
     elif by_weight and len(by_weight) == len(product.components):
-        total = sum(product.components[s].weight for s in by_weight)
+        total = sum(weights.values())
         if abs(total - 1) > WEIGHT_TOLERANCE:
             yield f"{path}.components", f"weights sum to {total:.12g}, not 1 (tolerance {WEIGHT_TOLERANCE:g})"
 
