@@ -22,7 +22,7 @@ class CoolOffClock:
         if step.phase != "trade":
             return 0
         if step.function == GIM_TRADE and self.gim is not None:
-            return self._gim_seconds_left(step.args["_component"])
+            return self._gim_seconds_left(self.gim, step.args["_component"])
         if (step.chunk or 1) == 1:
             return 0
         now = chain_ops.block_timestamp(self.w3)
@@ -32,8 +32,8 @@ class CoolOffClock:
         mined_at = self._mined_timestamp(previous.index)
         return 0 if mined_at is None else max(0, mined_at + previous.cool_off_after - now + 1)
 
-    def _gim_seconds_left(self, component: str) -> int:
-        info = self.gim.functions.executionInfo(self.plan.set_token, component).call()
+    def _gim_seconds_left(self, gim, component: str) -> int:
+        info = gim.functions.executionInfo(self.plan.set_token, component).call()
         _target, _max_size, cool_off, last_trade = info[:4]
         if last_trade == 0:
             return 0

@@ -32,6 +32,7 @@ from indexops.execution.fees import Fees, GasPriceAboveCap, fees_under_cap
 from indexops.execution.fills import fills_in
 from indexops.interrupts import Interrupted, uninterrupted
 from indexops.routes.delegated import failed_trades
+from indexops.signing.signer import Signer
 from indexops.units import duration
 
 FIRST_RECEIPT_POLLS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
@@ -88,7 +89,7 @@ class ExecutionSettings:
 
 
 class Executor:
-    def __init__(self, w3, plan, journal, signers: Mapping[str, object], settings: ExecutionSettings,
+    def __init__(self, w3, plan, journal, signers: Mapping[str, Signer], settings: ExecutionSettings,
                  report: Callable[..., None] = lambda kind, **fields: None, sleep=time.sleep,
                  faults: FaultPoints | None = None, cool_off_ready: Callable | None = None, safe_steps=None):
         self.w3, self.plan, self.journal, self.signers = w3, plan, journal, signers
@@ -233,17 +234,20 @@ class Executor:
         return max(margin, step.gas_estimate) if step.function.startswith("batchTrade(") else margin
 
     def _fees_under_cap(self, step) -> Fees:
-        waited = 0
+        waited: float = 0
         while True:
             base = self._rpc(step, chain_ops.base_fee, self.w3)
-            fees = fees_under_cap(base, self.settings.gas_cap_wei)
+            cap = self.settings.gas_cap_wei
+            fees = fees_under_cap(base, cap)
             if fees is not None:
                 return fees
+            if cap is None:
+                raise RuntimeError("fees_under_cap found no fees without a gas cap")  # it always does
             if waited >= self.settings.max_gas_wait_seconds:
-                raise GasPriceAboveCap(base, self.settings.gas_cap_wei, waited)
+                raise GasPriceAboveCap(base, cap, waited)
             remaining = self.settings.max_gas_wait_seconds - waited
             self.position.doing = position.WAITING_FOR_GAS
-            self.report("gas_wait", base_fee_gwei=base / 1e9, cap_gwei=self.settings.gas_cap_wei / 1e9, remaining=remaining)
+            self.report("gas_wait", base_fee_gwei=base / 1e9, cap_gwei=cap / 1e9, remaining=remaining)
             pause = min(self.settings.poll_seconds, remaining)  # never wait longer than --max-gas-wait
             self.sleep(pause)
             waited += pause

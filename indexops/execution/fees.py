@@ -12,7 +12,7 @@ DEFAULT_PRIORITY_FEE = 1 * GWEI
 
 
 class GasPriceAboveCap(IndexopsError):
-    def __init__(self, base_fee: int, cap: int, waited: int):
+    def __init__(self, base_fee: int, cap: int, waited: float):
         waited_text = f" after waiting {duration(waited)}" if waited else ""
         super().__init__(
             f"the base fee is {gwei(base_fee / GWEI)} gwei, above the cap of {gwei(cap / GWEI)} gwei{waited_text}: "

@@ -61,7 +61,9 @@ class Fork:
         deadline = time.monotonic() + FORK_START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                detail = (self.process.stderr.read() or b"").decode(errors="replace").strip().splitlines()
+                stderr = self.process.stderr  # a pipe (stderr=PIPE above)
+                output = (stderr.read() if stderr is not None else b"") or b""
+                detail = output.decode(errors="replace").strip().splitlines()
                 raise SandboxError(f"anvil could not fork the network: {detail[-1] if detail else 'it exited'}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
@@ -79,10 +81,12 @@ class Fork:
             self.process.kill()
 
 
-def rehearse(w3, plan, senders: Mapping[str, str], weth: str, between_rounds: Callable[[], None] | None = None,
+def rehearse(w3, plan, senders: Mapping[str, str | None], weth: str,
+             between_rounds: Callable[[], None] | None = None,
              report: Callable[..., None] = lambda kind, **fields: None) -> Rehearsal:
-    """Run every step on the fork `w3` from the impersonated `senders` (role -> address)."""
-    for address in set(senders.values()):
+    """Run every step on the fork `w3` from the impersonated `senders` (role -> address, None for a role nobody
+    holds: a direct product has no owner or trader). A step whose role has no holder is a failed step."""
+    for address in {a for a in senders.values() if a is not None}:
         w3.provider.make_request("anvil_impersonateAccount", [address])
         w3.provider.make_request("anvil_setBalance", [address, SENDER_BALANCE])
     fork_block = w3.eth.block_number
@@ -99,8 +103,11 @@ def rehearse(w3, plan, senders: Mapping[str, str], weth: str, between_rounds: Ca
     return Rehearsal(steps=tuple(results), fork_block=fork_block)
 
 
-def _run_step(w3, step, sender: str, weth: str) -> RehearsedStep:
+def _run_step(w3, step, sender: str | None, weth: str) -> RehearsedStep:
     expected = step.expected.get("weth_amount")
+    if sender is None:
+        reason = f"nobody holds the {step.signer_role} role to send it"
+        return RehearsedStep(step.index, step.description, False, reason, 0, expected, None)
     try:
         chain_ops.simulate(w3, sender, step.to, step.data, step.value)
         gas = int(chain_ops.estimate_gas(w3, sender, step.to, step.data, step.value) * 1.25)

@@ -9,7 +9,7 @@ dead holder never leaves it stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,8 +46,11 @@ def holding_signers(data_dir: Path, chain_id: int, addresses: Iterable[str],
     with ExitStack() as held:
         for address in sorted({a.lower(): a for a in addresses}.values(), key=str.lower):
             path = signer_lock_path(data_dir, chain_id, address)
-            fd, _me, _previous = lock_file(
-                path, "the signer's lock file", lambda holder, a=address, p=path: SignerBusy(a, chain_id, holder, p), moment
-            )
+            fd, _me, _previous = lock_file(path, "the signer's lock file", _busy(address, chain_id, path), moment)
             held.callback(unlock_file, fd)
         yield
+
+
+def _busy(address: str, chain_id: int, path: Path) -> Callable[[LockHolder | None], Exception]:
+    """The SignerBusy that `lock_file` raises when a live process holds `address`'s lock."""
+    return lambda holder: SignerBusy(address, chain_id, holder, path)

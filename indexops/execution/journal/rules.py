@@ -112,7 +112,7 @@ def check_new_attempt(
         raise IllegalTransition(plan_hash, step_index, state, StepState.SIGNING, "it is done")
     if state is StepState.EXTERNAL:
         raise IllegalTransition(plan_hash, step_index, state, StepState.SIGNING, "it was done outside this executor")
-    if state is StepState.REPLACED:
+    if step is not None and state is StepState.REPLACED:  # an unjournaled step is PLANNED
         last = step.attempts[-1]
         raise StepReplaced(plan_hash, step_index, last.nonce, last.replaced_by)
     if step is not None and step.in_flight:
@@ -152,8 +152,9 @@ def _check_earlier_done(plan_hash: str, step_index: int, steps: Mapping[int, Jou
 
 def target_attempt(
     plan_hash: str, step: JournalStep | None, step_index: int, wanted: StepState, tx_hash: str | None
-) -> Attempt:
-    """The attempt a `record_*` call moves to `wanted`: the one with `tx_hash`, else the last pending one."""
+) -> tuple[JournalStep, Attempt]:
+    """The journaled step and the attempt a `record_*` call moves to `wanted`: the one with `tx_hash`, else the
+    last pending one."""
     if step is None or not step.attempts:
         raise IllegalTransition(plan_hash, step_index, StepState.PLANNED, wanted, "nothing was signed for it")
     if tx_hash is not None:
@@ -167,7 +168,7 @@ def target_attempt(
     if wanted not in TRANSITIONS[attempt.state]:
         current = attempt.state if len(step.attempts) == 1 else f"{attempt.state} (attempt {attempt.number})"
         raise IllegalTransition(plan_hash, step_index, current, wanted)
-    return attempt
+    return step, attempt
 
 
 # ---- resuming ---------------------------------------------------------------------------

@@ -118,7 +118,11 @@ class Journal:
         plan_hash = rules.hash32(plan_hash, "plan hash")
         lock = take(self.path, plan_hash, self._now(None))
         self._locks[plan_hash] = lock
-        lock.on_release(lambda released: self._locks.pop(released.plan_hash, None))
+
+        def forget(released: PlanLock) -> None:
+            self._locks.pop(released.plan_hash, None)
+
+        lock.on_release(forget)
         return lock
 
     # ---- runs ------------------------------------------------------------------------------
@@ -168,7 +172,7 @@ class Journal:
     def run(self, plan_hash: str) -> JournalRun | None:
         plan_hash = rules.hash32(plan_hash, "plan hash")
         with self._read() as conn:
-            return self._run_in(conn, plan_hash, missing_ok=True)
+            return self._run_or_none(conn, plan_hash)
 
     def runs(self) -> list[JournalRun]:
         """Every run in the journal, oldest first, with its journaled steps."""
@@ -406,8 +410,9 @@ class Journal:
         moment = self._now(at)
         with self._write() as conn:
             self._run_row(conn, plan_hash)
-            step = self._steps_in(conn, plan_hash).get(step_index)
-            attempt = rules.target_attempt(plan_hash, step, step_index, wanted, tx_hash)
+            step, attempt = rules.target_attempt(
+                plan_hash, self._steps_in(conn, plan_hash).get(step_index), step_index, wanted, tx_hash
+            )
             if values.get("gas_used") is not None and values["gas_used"] > attempt.gas_limit:
                 raise InvalidJournalValue(
                     "gas used", f"{values['gas_used']} is more than the transaction's gas limit {attempt.gas_limit}"
@@ -494,12 +499,16 @@ class Journal:
             raise RunNotStarted(plan_hash)
         return row
 
-    def _run_in(self, conn: sqlite3.Connection, plan_hash: str, missing_ok: bool = False) -> JournalRun | None:
+    def _run_in(self, conn: sqlite3.Connection, plan_hash: str) -> JournalRun:
+        run = self._run_or_none(conn, plan_hash)
+        if run is None:
+            raise RunNotStarted(plan_hash)
+        return run
+
+    def _run_or_none(self, conn: sqlite3.Connection, plan_hash: str) -> JournalRun | None:
         row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE plan_hash = ?", (plan_hash,)).fetchone()
         if row is None:
-            if missing_ok:
-                return None
-            raise RunNotStarted(plan_hash)
+            return None
         return JournalRun(
             plan_hash=row[0], product=row[1], network=row[2], chain_id=row[3], plan_path=Path(row[4]),
             started_at=datetime.fromisoformat(row[5]), steps=tuple(self._steps_in(conn, plan_hash).values()),

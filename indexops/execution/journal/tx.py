@@ -55,6 +55,7 @@ def _decode(raw: bytes) -> SignedTx:
     from eth_account.typed_transactions import TypedTransaction
     from hexbytes import HexBytes
 
+    max_fee: int | None  # a typed transaction may carry neither maxFeePerGas nor gasPrice
     try:
         if raw[0] >= 0xC0:
             nonce, chain_id, max_fee, gas = _legacy_fields(raw)
