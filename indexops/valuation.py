@@ -72,7 +72,9 @@ def value(snapshot: Snapshot, target_weights: dict[str, float] | None = None) ->
         )
         for component, price_weth, price_usd, per_set in rows
     )
-    return Valuation(eth_usd=eth_usd, value_per_set_usd=total, nav_usd=total * supply, supply=supply, components=components)
+    return Valuation(
+        eth_usd=eth_usd, value_per_set_usd=total, nav_usd=total * supply, supply=supply, components=components
+    )
 
 
 def target_weights_from_units(units: dict[str, float], prices_usd: dict[str, float]) -> dict[str, float]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ABI_DIR = Path(__file__).parent / "abi"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_abi(name: str) -> tuple:
     """The ABI named `name` (e.g. "SetToken", "delegated/TradeExtension")."""
     return tuple(json.loads((ABI_DIR / f"{name}.json").read_text()))

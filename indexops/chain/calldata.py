@@ -60,7 +60,7 @@ def render_inputs_values(method: Mapping[str, Any], args: Sequence[Any] | Mappin
         args = [args[entry["name"]] for entry in inputs]
     if len(args) != len(inputs):
         raise InvalidArgument(method["name"], "function", f"takes {len(inputs)} argument(s), got {len(args)}")
-    return {entry["name"]: render_argument(entry, value) for entry, value in zip(inputs, args)}
+    return {entry["name"]: render_argument(entry, value) for entry, value in zip(inputs, args, strict=True)}
 
 
 def render_argument(entry: Mapping[str, Any], value: Any) -> str:

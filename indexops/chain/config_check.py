@@ -20,7 +20,9 @@ def chain_problems(loaded: LoadedConfig, where: NetworkChoice, connection: Conne
         for path, address, ticket in tickets
         if isinstance(results[ticket], CallFailed) or not results[ticket]
     ]
-    broken = {path.split(".deployments.")[0] for path in (p.split(": ")[1] for p in problems) if path.startswith("products.")}
+    broken = {
+        path.split(".deployments.")[0] for path in (p.split(": ")[1] for p in problems) if path.startswith("products.")
+    }
     for key, product in loaded.file.products.items():
         if where.name not in product.deployments or f"products.{key}" in broken or product.kind != "index":
             continue
@@ -33,7 +35,10 @@ def _configured_addresses(loaded: LoadedConfig, where: NetworkChoice) -> list[tu
     network = where.network
     found = [(f"networks.{where.name}.tokens.{s}", t.address) for s, t in network.tokens.items()]
     for name, venue in network.venues.items():
-        found += [(f"networks.{where.name}.venues.{name}.factory", venue.factory), (f"networks.{where.name}.venues.{name}.router", venue.router)]
+        found += [
+            (f"networks.{where.name}.venues.{name}.factory", venue.factory),
+            (f"networks.{where.name}.venues.{name}.router", venue.router),
+        ]
         if venue.quoter:
             found.append((f"networks.{where.name}.venues.{name}.quoter", venue.quoter))
     for name, address in network.contracts.model_dump().items():
@@ -59,12 +64,16 @@ def _role_problems(source: str, key: str, network: str, deployment, snapshot) ->
     base = f"{source}: products.{key}.deployments.{network}"
     problems = []
     if deployment.manager and deployment.manager != snapshot.manager:
-        problems.append(f"{base}.manager: configured {deployment.manager} but the SetToken's manager is {snapshot.manager}")
+        problems.append(
+            f"{base}.manager: configured {deployment.manager} but the SetToken's manager is {snapshot.manager}"
+        )
     holders = {role.name: role.holders for role in snapshot.roles}
     for role in ("operator", "methodologist"):
         configured = getattr(deployment, role)
         if configured and role in holders and configured not in holders[role]:
-            problems.append(f"{base}.{role}: configured {configured} but the chain says {', '.join(holders[role]) or 'nobody'}")
+            problems.append(
+                f"{base}.{role}: configured {configured} but the chain says {', '.join(holders[role]) or 'nobody'}"
+            )
     for trader in deployment.allowed_traders:
         if "trader" in holders and trader not in holders["trader"]:
             problems.append(f"{base}.allowed_traders: {trader} is not an allowed GIM trader on chain")

@@ -12,7 +12,8 @@ from indexops.errors import ChainError
 
 @dataclass(frozen=True)
 class ManagerAllowances:
-    """The manager's asset allowlist (for the assets asked about), its extensions' state and batchTrade's integrations."""
+    """The manager's asset allowlist (for the assets asked about), its extensions' state and batchTrade's
+    integrations."""
 
     manager: str
     use_asset_allowlist: bool
@@ -44,7 +45,10 @@ def read_allowances(w3, manager: str, *, assets: Iterable[str], extensions: Iter
         manager=manager,
         use_asset_allowlist=bool(value(use_allowlist, "useAssetAllowlist")),
         allowed_assets={a: bool(value(t, f"isAllowedAsset({a})")) for a, t in asset_tickets.items()},
-        initialized_extensions={e: bool(value(t, f"isInitializedExtension({e})")) for e, t in extension_tickets.items()},
-        batch_integrations={n: bool(value(t, f"BatchTradeExtension.isIntegration({n!r})"))
-                            for n, t in integration_tickets.items()},
+        initialized_extensions={
+            e: bool(value(t, f"isInitializedExtension({e})")) for e, t in extension_tickets.items()
+        },
+        batch_integrations={
+            n: bool(value(t, f"BatchTradeExtension.isIntegration({n!r})")) for n, t in integration_tickets.items()
+        },
     )

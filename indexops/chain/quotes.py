@@ -29,7 +29,9 @@ def check_v3_fills(connection: Connection, network: Network, snapshot: Snapshot,
     return with_quotes(plan, quotes, slippage_bps, buys_exact_output)
 
 
-def read_quotes(connection: Connection, network: Network, snapshot: Snapshot, keys: list[QuoteKey]) -> dict[QuoteKey, int]:
+def read_quotes(
+    connection: Connection, network: Network, snapshot: Snapshot, keys: list[QuoteKey]
+) -> dict[QuoteKey, int]:
     w3 = connection.w3
     reader = BatchReader(w3, snapshot.block_number)
     tickets = {}

@@ -110,10 +110,14 @@ def read_snapshot(connection: Connection, target: ProductOnNetwork, candidates: 
         manager=reader.call(set_token, "manager"),
         name=reader.call(set_token, "name"),
         symbol=reader.call(set_token, "symbol"),
-        modules={key: reader.call(set_token, "isInitializedModule", address) for key, address in deployment.modules.items()},
+        modules={
+            key: reader.call(set_token, "isInitializedModule", address) for key, address in deployment.modules.items()
+        },
         fee=_queue_fee(reader, fee_module, deployment.set_token) if fee_module is not None else None,
         usd_pool=_queue_reserves(reader, w3, pricing, usd.address, weth),
-        usd_decimals=Known(usd.decimals) if usd.decimals is not None else reader.call(contract(w3, "ERC20", usd.address), "decimals"),
+        usd_decimals=Known(usd.decimals)
+        if usd.decimals is not None
+        else reader.call(contract(w3, "ERC20", usd.address), "decimals"),
     )
     got = reader.run()
     if not got[first.code] or isinstance(got[first.code], CallFailed):
@@ -160,7 +164,9 @@ def _module(w3, deployment, key: str):
 
 
 def _queue_fee(reader: BatchReader, fee_module, set_token: str) -> _QueuedFee:
-    return _QueuedFee(state=reader.call(fee_module, "feeStates", set_token), now=reader.call(fee_module, "getFee", set_token))
+    return _QueuedFee(
+        state=reader.call(fee_module, "feeStates", set_token), now=reader.call(fee_module, "getFee", set_token)
+    )
 
 
 def _queue_reserves(reader: BatchReader, w3, venue: Venue, token: str, weth: str) -> _QueuedPool:
@@ -224,7 +230,9 @@ def _component(results: list, queued: _QueuedComponent) -> ComponentState:
     gim = None
     if queued.gim is not None and not isinstance(results[queued.gim], CallFailed):
         _target_unit, max_size, cool_off, last_trade, exchange, data = results[queued.gim]
-        gim = GimExecution(max_size=max_size, cool_off=cool_off, last_trade=last_trade, exchange=exchange, exchange_data=bytes(data))
+        gim = GimExecution(
+            max_size=max_size, cool_off=cool_off, last_trade=last_trade, exchange=exchange, exchange_data=bytes(data)
+        )
     pools = tuple(p for p in (_reserves(results, q, name, fee) for name, fee, q in queued.pools) if p is not None)
     return ComponentState(
         address=queued.address,
@@ -250,7 +258,9 @@ def _queue_roles(reader: BatchReader, w3, target: ProductOnNetwork, manager: str
         ]
         gim = _module(w3, deployment, "gim")
         if gim is not None:
-            roles.append(("trader", "call GeneralIndexModule.trade", reader.call(gim, "getAllowedTraders", deployment.set_token)))
+            roles.append(
+                ("trader", "call GeneralIndexModule.trade", reader.call(gim, "getAllowedTraders", deployment.set_token))
+            )
         return roles
     delegated = contract(w3, "delegated/DelegatedManager", manager)
     return [
@@ -264,7 +274,13 @@ def _roles(results: list, queued: list[_QueuedRole]) -> tuple[Role, ...]:
     roles = []
     for name, needed_to, item in queued:
         holders = _resolve(results, item, f"manager {name}")
-        roles.append(Role(name=name, holders=tuple(holders) if isinstance(holders, (list, tuple)) else (holders,), needed_to=needed_to))
+        roles.append(
+            Role(
+                name=name,
+                holders=tuple(holders) if isinstance(holders, (list, tuple)) else (holders,),
+                needed_to=needed_to,
+            )
+        )
     return tuple(roles)
 
 

@@ -28,24 +28,72 @@ from indexops.errors import UsageError
 
 def execute(
     plan_file: Annotated[Path, typer.Argument(help="A plan file written by `indexops plan`.")],
-    account: Annotated[str | None, typer.Option("--account", help="Operator signer: anvil account N (sandbox), a Foundry keystore name, or an address.")] = None,
-    keystore: Annotated[Path | None, typer.Option("--keystore", help="Operator signer from an encrypted JSON keystore file.")] = None,
-    trader: Annotated[str | None, typer.Option("--trader", help="Signer for GIM trades (default: the operator signer).")] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account", help="Operator signer: anvil account N (sandbox), a Foundry keystore name, or an address."
+        ),
+    ] = None,
+    keystore: Annotated[
+        Path | None, typer.Option("--keystore", help="Operator signer from an encrypted JSON keystore file.")
+    ] = None,
+    trader: Annotated[
+        str | None, typer.Option("--trader", help="Signer for GIM trades (default: the operator signer).")
+    ] = None,
     max_gas_price: MaxGasPriceOption = None,
     max_gas_wait: MaxGasWaitOption = 600,
     receipt_timeout: ReceiptTimeoutOption = 180,
-    warp: Annotated[bool, typer.Option("--warp", help="Sandbox: move anvil's clock past cool-offs instead of waiting.")] = False,
+    warp: Annotated[
+        bool, typer.Option("--warp", help="Sandbox: move anvil's clock past cool-offs instead of waiting.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Execute a stale plan anyway (says what it overrides).")] = False,
-    journal: Annotated[Path | None, typer.Option("--journal", help="Journal file (default: in the user data dir).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Execute a stale plan anyway (says what it overrides).")
+    ] = False,
+    journal: Annotated[
+        Path | None, typer.Option("--journal", help="Journal file (default: in the user data dir).")
+    ] = None,
     status: Annotated[bool, typer.Option("--status", help="Show what ran and what did not; send nothing.")] = False,
-    rehearse: Annotated[bool, typer.Option("--rehearse", help="Run the plan on a local fork of its network and compare with the plan; send nothing.")] = False,
-    safe: Annotated[bool, typer.Option("--safe", help="Export the steps the product's Safe sends (as `indexops safe export`); send nothing.")] = False,
-    multisend: Annotated[bool, typer.Option("--multisend", help="With --safe: all Safe steps in one atomic SafeTx through MultiSendCallOnly.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="With --safe: the batch file (a path ending in .json, its sidecar beside it) or a directory (default: the plan file's).")] = None,
-    safe_tx: Annotated[str | None, typer.Option("--safe-tx", help="The transaction that executed the Safe's steps, journaled with them.")] = None,
-    safe_file: Annotated[Path | None, typer.Option("--safe-file", help="The *.safetx.json sidecar of the Safe's steps: its executedIn hashes are journaled with them.")] = None,
-    batch: Annotated[bool, typer.Option("--batch", help="Check that the plan batches its trades (made with `indexops plan --batch`).")] = False,
+    rehearse: Annotated[
+        bool,
+        typer.Option(
+            "--rehearse", help="Run the plan on a local fork of its network and compare with the plan; send nothing."
+        ),
+    ] = False,
+    safe: Annotated[
+        bool,
+        typer.Option(
+            "--safe", help="Export the steps the product's Safe sends (as `indexops safe export`); send nothing."
+        ),
+    ] = False,
+    multisend: Annotated[
+        bool,
+        typer.Option("--multisend", help="With --safe: all Safe steps in one atomic SafeTx through MultiSendCallOnly."),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="With --safe: the batch file (a path ending in .json, its sidecar beside it) or a directory "
+            "(default: the plan file's).",
+        ),
+    ] = None,
+    safe_tx: Annotated[
+        str | None,
+        typer.Option("--safe-tx", help="The transaction that executed the Safe's steps, journaled with them."),
+    ] = None,
+    safe_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--safe-file",
+            help="The *.safetx.json sidecar of the Safe's steps: its executedIn hashes are journaled with them.",
+        ),
+    ] = None,
+    batch: Annotated[
+        bool,
+        typer.Option("--batch", help="Check that the plan batches its trades (made with `indexops plan --batch`)."),
+    ] = False,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
@@ -122,8 +170,9 @@ def _export_for_safe(connection, loaded, target, plan, plan_file: Path, multisen
         out_text.print(f"  batch file  {path}")
     out_text.print(f"  SafeTxs     {result.sidecar_path}")
     out_text.print(
-        f"Sign with `indexops safe sign {result.sidecar_path}` ({result.safe.threshold} of {len(result.safe.owners)} owners), "
-        f"execute with `indexops safe exec`, then run `indexops execute {plan_file}` for the rest."
+        f"Sign with `indexops safe sign {result.sidecar_path}` "
+        f"({result.safe.threshold} of {len(result.safe.owners)} owners), execute with `indexops safe exec`, "
+        f"then run `indexops execute {plan_file}` for the rest."
     )
 
 
@@ -268,7 +317,10 @@ def _rehearse(connection, target, plan, account, trader, json_output: bool) -> N
         stdout().print(rehearsal_table(plan, result))
     if result.failed:
         first = result.failed[0]
-        raise UsageError(f"rehearsal: {len(result.failed)} of {len(result.steps)} steps would fail; first: step {first.index} ({first.reason})")
+        raise UsageError(
+            f"rehearsal: {len(result.failed)} of {len(result.steps)} steps would fail; "
+            f"first: step {first.index} ({first.reason})"
+        )
 
 
 def _anvil_for_rehearsal():
@@ -304,7 +356,9 @@ def _show_status(book, plan, target, json_output: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"Execution of {plan.product} on {plan.network} ({plan.content_hash[:10]}…)", title_justify="left")
+    table = Table(
+        title=f"Execution of {plan.product} on {plan.network} ({plan.content_hash[:10]}…)", title_justify="left"
+    )
     for name in ("#", "state", "what", "transaction"):
         table.add_column(name)
     for row in rows:

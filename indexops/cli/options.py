@@ -11,12 +11,17 @@ from indexops.cli.number_options import gas_price_gwei, seconds
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="Products file (default: ./products.toml, then the user config dir).", show_default=False),
+    typer.Option(
+        "--config", help="Products file (default: ./products.toml, then the user config dir).", show_default=False
+    ),
 ]
 NetworkOption = Annotated[
-    str | None, typer.Option("--network", "-n", help="Network name from the products file (default: its default_network).")
+    str | None,
+    typer.Option("--network", "-n", help="Network name from the products file (default: its default_network)."),
 ]
-RpcUrlOption = Annotated[str | None, typer.Option("--rpc-url", help="JSON-RPC URL; overrides the network's.", show_default=False)]
+RpcUrlOption = Annotated[
+    str | None, typer.Option("--rpc-url", help="JSON-RPC URL; overrides the network's.", show_default=False)
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout, nothing else there.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks and RPC round trips.")]
 ReceiptTimeoutOption = Annotated[
@@ -28,14 +33,26 @@ GasPriceOption = Annotated[
                                metavar="GWEI", parser=gas_price_gwei("--gas-price", zero_allowed=True)),
 ]
 MaxGasPriceOption = Annotated[
-    float | None, typer.Option("--max-gas-price", help="Never pay a base fee above this (gwei; default: the product's cap).",
-                               metavar="GWEI", parser=gas_price_gwei("--max-gas-price", zero_allowed=False)),
+    float | None,
+    typer.Option(
+        "--max-gas-price",
+        help="Never pay a base fee above this (gwei; default: the product's cap).",
+        metavar="GWEI",
+        parser=gas_price_gwei("--max-gas-price", zero_allowed=False),
+    ),
 ]
 MaxGasWaitOption = Annotated[
-    int, typer.Option("--max-gas-wait", help="Seconds to wait for the base fee to fall under the cap.", metavar="SECONDS",
-                      parser=seconds("--max-gas-wait", minimum=0)),
+    int,
+    typer.Option(
+        "--max-gas-wait",
+        help="Seconds to wait for the base fee to fall under the cap.",
+        metavar="SECONDS",
+        parser=seconds("--max-gas-wait", minimum=0),
+    ),
 ]
 AccountOption = Annotated[
     str | None,
-    typer.Option("--account", help="Signer to check roles for: an address, or an anvil dev account index on the sandbox."),
+    typer.Option(
+        "--account", help="Signer to check roles for: an address, or an anvil dev account index on the sandbox."
+    ),
 ]

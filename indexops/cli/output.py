@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import lru_cache
+from functools import cache
 
 from rich.console import Console
 
 PIPE_WIDTH = 160  # tables piped to a file or pager are not squeezed to 80 columns
 
 
-@lru_cache(maxsize=None)
+@cache
 def stdout() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 
 
-@lru_cache(maxsize=None)
+@cache
 def stderr() -> Console:
     return Console(stderr=True, highlight=False)
 

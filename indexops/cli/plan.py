@@ -14,10 +14,16 @@ from indexops.cli.output import emit_json, note, stdout
 
 def plan(
     product: Annotated[str, typer.Argument(help="Product key from the products file, e.g. dpi.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Plan file to write (default: under the user data dir).")] = None,
-    targets: Annotated[Path | None, typer.Option("--targets", help="New weights or units: CSV (symbol,weight) or TOML ([weights]).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Plan file to write (default: under the user data dir).")
+    ] = None,
+    targets: Annotated[
+        Path | None, typer.Option("--targets", help="New weights or units: CSV (symbol,weight) or TOML ([weights]).")
+    ] = None,
     gas_price: GasPriceOption = None,
-    batch: Annotated[bool, typer.Option("--batch", help="Delegated route: group each round's trades into batchTrade transactions.")] = False,
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Delegated route: group each round's trades into batchTrade transactions.")
+    ] = False,
     network: NetworkOption = None,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
@@ -32,7 +38,9 @@ def plan(
     target = context.product(config, product, network)
     wanted = load_targets(targets, set(target.where.network.tokens)) if targets else None
     connection = context.connect_to(target.where, rpc_url)
-    result = make_plan(connection, target, targets=wanted, gas_price_gwei=gas_price, out=out, data_dir=user_data_dir(), batch=batch)
+    result = make_plan(
+        connection, target, targets=wanted, gas_price_gwei=gas_price, out=out, data_dir=user_data_dir(), batch=batch
+    )
     _show(result.plan, str(result.path), json_output)
     if not json_output:
         note(f"Plan written to {result.path}")

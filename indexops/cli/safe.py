@@ -26,8 +26,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-FileArgument = Annotated[Path, typer.Argument(help="A batch file or the *.safetx.json sidecar written by `indexops safe export`.")]
-AccountOption = Annotated[str | None, typer.Option("--account", help="Signer: anvil account N (sandbox), a Foundry keystore name, or an anvil address.")]
+FileArgument = Annotated[
+    Path, typer.Argument(help="A batch file or the *.safetx.json sidecar written by `indexops safe export`.")
+]
+AccountOption = Annotated[
+    str | None,
+    typer.Option("--account", help="Signer: anvil account N (sandbox), a Foundry keystore name, or an anvil address."),
+]
 KeystoreOption = Annotated[Path | None, typer.Option("--keystore", help="Signer from an encrypted JSON keystore file.")]
 SERVICE_KEY_ENV = "SAFE_TRANSACTION_SERVICE_API_KEY"
 
@@ -45,12 +50,30 @@ class FlagsRaised(UsageError):
 @app.command("export")
 def export(
     plan_file: Annotated[Path, typer.Argument(help="A plan file written by `indexops plan`.")],
-    multisend: Annotated[bool, typer.Option("--multisend", help="All calls in one atomic SafeTx through MultiSendCallOnly.")] = False,
-    nonce: Annotated[int | None, typer.Option("--nonce", help="First Safe nonce (default: the Safe's next); set it when transactions are queued.", min=0)] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help=(
-        "The batch file (a path ending in .json; the sidecar is written beside it), "
-        "or a directory for the files (default: the plan file's)."))] = None,
-    safe: Annotated[str | None, typer.Option("--safe", help="The Safe; must be the product's operator of record (default: that operator).")] = None,
+    multisend: Annotated[
+        bool, typer.Option("--multisend", help="All calls in one atomic SafeTx through MultiSendCallOnly.")
+    ] = False,
+    nonce: Annotated[
+        int | None,
+        typer.Option(
+            "--nonce", help="First Safe nonce (default: the Safe's next); set it when transactions are queued.", min=0
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help=(
+                "The batch file (a path ending in .json; the sidecar is written beside it), "
+                "or a directory for the files (default: the plan file's)."
+            ),
+        ),
+    ] = None,
+    safe: Annotated[
+        str | None,
+        typer.Option("--safe", help="The Safe; must be the product's operator of record (default: that operator)."),
+    ] = None,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
@@ -81,8 +104,12 @@ def export(
 @app.command("decode")
 def decode(
     file: FileArgument,
-    simulate: Annotated[bool, typer.Option("--simulate", help="Run the SafeTxs on a fork of the network and show what they change.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit non-zero when anything is flagged for signers.")] = False,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Run the SafeTxs on a fork of the network and show what they change.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit non-zero when anything is flagged for signers.")
+    ] = False,
     network: NetworkOption = None,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
@@ -121,8 +148,16 @@ def sign(
     file: FileArgument,
     account: AccountOption = None,
     keystore: KeystoreOption = None,
-    eth_sign: Annotated[bool, typer.Option("--eth-sign", help="Sign the hash as an eth_sign message (v + 4) instead of EIP-712 typed data.")] = False,
-    add_signature: Annotated[list[str] | None, typer.Option("--add-signature", help="OWNER:SIGNATURE made with another tool; verified before it is kept. Repeatable.")] = None,
+    eth_sign: Annotated[
+        bool,
+        typer.Option("--eth-sign", help="Sign the hash as an eth_sign message (v + 4) instead of EIP-712 typed data."),
+    ] = False,
+    add_signature: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add-signature", help="OWNER:SIGNATURE made with another tool; verified before it is kept. Repeatable."
+        ),
+    ] = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
     debug: DebugOption = False,

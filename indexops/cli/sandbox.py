@@ -23,7 +23,9 @@ SettingsOption = Annotated[
     ),
 ]
 
-app = typer.Typer(help="A local anvil chain with the real Set V2, Index Coop and Safe contracts deployed.", no_args_is_help=True)
+app = typer.Typer(
+    help="A local anvil chain with the real Set V2, Index Coop and Safe contracts deployed.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -31,7 +33,11 @@ def install(json_output: JsonOption = False, debug: DebugOption = False) -> None
     """Install the sandbox toolchain (anvil and the contract packages) without starting anything."""
     from indexops.sandbox import toolchain
 
-    with stdout().status("Installing the sandbox toolchain (anvil and contract packages from npm)...") if not json_output else nullcontext():
+    with (
+        stdout().status("Installing the sandbox toolchain (anvil and contract packages from npm)...")
+        if not json_output
+        else nullcontext()
+    ):
         installed = toolchain.install_toolchain()
     if json_output:
         emit_json({"toolchain": str(installed.root), "anvil": str(installed.anvil)})
@@ -41,7 +47,9 @@ def install(json_output: JsonOption = False, debug: DebugOption = False) -> None
 
 @app.command()
 def up(
-    port: Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (default: 8545 if free, else any free port).")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port on 127.0.0.1 (default: 8545 if free, else any free port).")
+    ] = None,
     config: SettingsOption = None,
     json_output: JsonOption = False,
     debug: DebugOption = False,
@@ -50,7 +58,11 @@ def up(
     from indexops.sandbox import service, toolchain
 
     if not toolchain.is_installed():
-        with stdout().status("Installing the sandbox toolchain (anvil and contract packages from npm)...") if not json_output else nullcontext():
+        with (
+            stdout().status("Installing the sandbox toolchain (anvil and contract packages from npm)...")
+            if not json_output
+            else nullcontext()
+        ):
             toolchain.install_toolchain()
     started = time.monotonic()
     with stdout().status("Starting anvil and deploying contracts...") if not json_output else nullcontext():

@@ -69,7 +69,9 @@ def parse_products(text: str, source: str = DEFAULT_FILE_NAME) -> ProductsFile:
 
 
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
-_ASSIGNED_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_ASSIGNED_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
 _TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"([^"]*)"|'([^']*)'""")
 
@@ -92,7 +94,9 @@ def _toml_problem(message: str, text: str) -> str:
             table = ".".join(ast.literal_eval(declared.group(1)))
         except (ValueError, SyntaxError, TypeError):
             return message
-        return f"duplicate table [{table}]: declared a second time at line {line} (each table may be declared only once)"
+        return (
+            f"duplicate table [{table}]: declared a second time at line {line} (each table may be declared only once)"
+        )
     return message
 
 

@@ -55,7 +55,8 @@ def choose_product(loaded: LoadedConfig, key: str, network_name: str | None) -> 
     if deployment is None:
         deployed = ", ".join(sorted(product.deployments))
         raise UsageError(
-            f"{loaded.path}: products.{key}.deployments: {key} is not deployed on {where.name!r} (deployed on: {deployed})"
+            f"{loaded.path}: products.{key}.deployments: {key} is not deployed on {where.name!r} "
+            f"(deployed on: {deployed})"
         )
     return ProductOnNetwork(key=key, product=product, deployment=deployment, where=where)
 

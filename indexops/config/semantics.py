@@ -54,7 +54,10 @@ def _venue_problems(path: str, venue: Venue) -> Iterator[tuple[str, str]]:
     elif venue.fee_tier % 100:
         yield f"{path}.fee_tier", f"must be a whole number of basis points, a multiple of 100 (got {venue.fee_tier})"
     elif venue.fee_bps * 100 != venue.fee_tier:
-        yield f"{path}.fee_bps", f"must be fee_tier / 100 = {venue.fee_tier // 100} for a uniswap-v3 venue (got {venue.fee_bps})"
+        yield (
+            f"{path}.fee_bps",
+            f"must be fee_tier / 100 = {venue.fee_tier // 100} for a uniswap-v3 venue (got {venue.fee_bps})",
+        )
     if venue.quoter is None:
         yield f"{path}.quoter", "missing: a uniswap-v3 venue's planned amounts are checked with its Quoter"
 

@@ -1,4 +1,5 @@
-"""New targets from a methodologist's file: CSV (`symbol,weight` or `symbol,units`) or TOML (`[weights]` or `[units]`)."""
+"""New targets from a methodologist's file: CSV (`symbol,weight` or `symbol,units`) or TOML (`[weights]` or
+`[units]`)."""
 
 from __future__ import annotations
 

@@ -42,7 +42,12 @@ class CoolOffClock:
     def _previous_chunk(self, step):
         for earlier in reversed(self.plan.steps[: step.index]):
             same_component = step.component is None or earlier.component == step.component
-            if earlier.phase == "trade" and earlier.chunk == step.chunk - 1 and same_component and earlier.side == step.side:
+            if (
+                earlier.phase == "trade"
+                and earlier.chunk == step.chunk - 1
+                and same_component
+                and earlier.side == step.side
+            ):
                 return earlier
         return None
 

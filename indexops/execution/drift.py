@@ -7,7 +7,9 @@ from collections.abc import Mapping
 DEFAULT_PRICE_TOLERANCE_BPS = 50
 
 
-def state_changes(planned: Mapping, current: Mapping, price_tolerance_bps: float = DEFAULT_PRICE_TOLERANCE_BPS) -> list[str]:
+def state_changes(
+    planned: Mapping, current: Mapping, price_tolerance_bps: float = DEFAULT_PRICE_TOLERANCE_BPS
+) -> list[str]:
     """Units, supply, roles and GIM settings must be as planned; pool prices within the tolerance."""
     changes = []
     for key in ("total_supply", "position_multiplier", "manager"):
@@ -42,5 +44,7 @@ def _component_changes(before: Mapping, now: Mapping, tolerance_bps: float) -> l
         if token_before and token_now:
             moved = (weth_now / token_now) / (weth_before / token_before) - 1
             if abs(moved) * 10_000 > tolerance_bps:
-                changes.append(f"{symbol} price on {venue} moved {moved * 100:+.2f}% (tolerance {tolerance_bps / 100:g}%)")
+                changes.append(
+                    f"{symbol} price on {venue} moved {moved * 100:+.2f}% (tolerance {tolerance_bps / 100:g}%)"
+                )
     return changes

@@ -72,8 +72,8 @@ class RpcLost(ChainError):
 class ReceiptTimeout(ChainError):
     def __init__(self, index: int, tx_hash: str, seconds: int):
         super().__init__(
-            f"step {index}: no receipt for {tx_hash} after {duration(seconds)}; it is journaled: run the same command again "
-            "to reconcile it (it will not be sent twice)"
+            f"step {index}: no receipt for {tx_hash} after {duration(seconds)}; it is journaled: "
+            "run the same command again to reconcile it (it will not be sent twice)"
         )
 
 
@@ -169,7 +169,9 @@ class Executor:
         })
         tx_hash = to_hex(keccak(raw))
         with uninterrupted():
-            self.journal.record_signed(self.hash, step.index, signer.address, nonce, tx_hash, raw, fees.max_fee_per_gas, gas)
+            self.journal.record_signed(
+                self.hash, step.index, signer.address, nonce, tx_hash, raw, fees.max_fee_per_gas, gas
+            )
             self.position.journaled = True
         self.faults.reach("signed")
         self._broadcast(step, raw, tx_hash)
@@ -186,7 +188,11 @@ class Executor:
 
     def _record(self, step, receipt) -> None:
         fills = [f.as_json() for f in fills_in(receipt["logs"])]
-        failures = failed_trades(receipt["logs"], step.to, self.plan.set_token) if step.function.startswith("batchTrade(") else []
+        failures = (
+            failed_trades(receipt["logs"], step.to, self.plan.set_token)
+            if step.function.startswith("batchTrade(")
+            else []
+        )
         mined_at = self._rpc(step, chain_ops.block_timestamp, self.w3, receipt["blockNumber"], in_flight=True)
         with uninterrupted():
             self.journal.record_mined(
@@ -198,8 +204,15 @@ class Executor:
         tx_hash = to_hex(receipt["transactionHash"])
         if receipt["status"] != 1:
             raise StepReverted(step.index, step.description, tx_hash)
-        self.report("mined", step=step.index, tx_hash=tx_hash, block=receipt["blockNumber"], gas_used=receipt["gasUsed"],
-                    fills=fills, expected=dict(step.expected))
+        self.report(
+            "mined",
+            step=step.index,
+            tx_hash=tx_hash,
+            block=receipt["blockNumber"],
+            gas_used=receipt["gasUsed"],
+            fills=fills,
+            expected=dict(step.expected),
+        )
         if failures:
             self.report("batch_failures", step=step.index, failures=[(f.index, f.reason) for f in failures])
             raise TradesFailedInBatch(step.index, failures)

@@ -21,7 +21,8 @@ EXECUTION_INFO_FIELD = {"setTradeMaximums": 1, "setCoolOffPeriods": 2, "setExcha
 class SafeMustExecuteFirst(UsageError):
     def __init__(self, index: int, safe: str, plan_file: str):
         super().__init__(
-            f"step {index} must be executed by the Safe {safe} first: export it with `indexops execute {plan_file} --safe`"
+            f"step {index} must be executed by the Safe {safe} first: "
+            f"export it with `indexops execute {plan_file} --safe`"
         )
 
 
@@ -61,10 +62,16 @@ class SafeSteps:
         gim = contract(w3, "GeneralIndexModule", self.gim)
         if name in EXECUTION_INFO_FIELD:
             components, values = args
-            return all(_execution_info(gim, plan, c)[EXECUTION_INFO_FIELD[name]] == v for c, v in zip(components, values))
+            return all(
+                _execution_info(gim, plan, c)[EXECUTION_INFO_FIELD[name]] == v
+                for c, v in zip(components, values, strict=True)
+            )
         if name == "setTraderStatus":
             traders, statuses = args
-            return all(gim.functions.getIsAllowedTrader(plan.set_token, t).call() == s for t, s in zip(traders, statuses))
+            return all(
+                gim.functions.getIsAllowedTrader(plan.set_token, t).call() == s
+                for t, s in zip(traders, statuses, strict=True)
+            )
         return _rebalance_started(gim, plan, *args)
 
     def confirm(self, w3, plan, step) -> tuple[str | None, str]:
@@ -94,4 +101,4 @@ def _rebalance_started(gim, plan, components: Sequence[str], target_units: Seque
         return False
     if gim.functions.rebalanceInfo(plan.set_token).call()[0] != multiplier:
         return False
-    return all(_execution_info(gim, plan, c)[0] == unit for c, unit in zip(components, target_units))
+    return all(_execution_info(gim, plan, c)[0] == unit for c, unit in zip(components, target_units, strict=True))

@@ -35,7 +35,9 @@ def fills_in(logs: Sequence[Mapping]) -> list[Fill]:
         set_token, sent_token, received_token = (to_checksum_address(t[-20:]) for t in topics[1:])
         data = _bytes(log["data"])
         if topics[0] == TRADE_EXECUTED:
-            _adapter, _executor, sent, received, fee = decode(["address", "address", "uint256", "uint256", "uint256"], data)
+            _adapter, _executor, sent, received, fee = decode(
+                ["address", "address", "uint256", "uint256", "uint256"], data
+            )
         else:
             _adapter, sent, received, fee = decode(["address", "uint256", "uint256", "uint256"], data)
         fills.append(Fill(set_token, sent_token, received_token, sent, received, fee))

@@ -93,13 +93,20 @@ def rehearse(w3, plan, senders: Mapping[str, str | None], weth: str,
     results, previous_round = [], None
     for step in plan.steps:
         this_round = (step.chunk, step.side) if step.phase == "trade" else None
-        if this_round is not None and previous_round is not None and this_round != previous_round and (step.chunk or 1) > 1:
+        if (
+            this_round is not None
+            and previous_round is not None
+            and this_round != previous_round
+            and (step.chunk or 1) > 1
+        ):
             if between_rounds is not None:
                 between_rounds()
             chain_ops.warp(w3, max(s.cool_off_after for s in plan.steps) + 1)
         previous_round = this_round
         results.append(_run_step(w3, step, senders[step.signer_role], weth))
-        report("rehearsed", step=step.index, ok=results[-1].ok, reason=results[-1].reason, gas_used=results[-1].gas_used)
+        report(
+            "rehearsed", step=step.index, ok=results[-1].ok, reason=results[-1].reason, gas_used=results[-1].gas_used
+        )
     return Rehearsal(steps=tuple(results), fork_block=fork_block)
 
 
@@ -113,11 +120,15 @@ def _run_step(w3, step, sender: str | None, weth: str) -> RehearsedStep:
         gas = int(chain_ops.estimate_gas(w3, sender, step.to, step.data, step.value) * 1.25)
     except Exception as error:  # a revert here is the rehearsal's finding, not a crash
         return RehearsedStep(step.index, step.description, False, chain_ops.revert_reason(error), 0, expected, None)
-    tx_hash = w3.eth.send_transaction({"from": sender, "to": step.to, "data": step.data, "value": step.value, "gas": gas})
+    tx_hash = w3.eth.send_transaction(
+        {"from": sender, "to": step.to, "data": step.data, "value": step.value, "gas": gas}
+    )
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60, poll_latency=0.01)
     actual = _weth_moved(receipt, weth)
     ok = receipt["status"] == 1
-    return RehearsedStep(step.index, step.description, ok, "" if ok else "reverted", receipt["gasUsed"], expected, actual)
+    return RehearsedStep(
+        step.index, step.description, ok, "" if ok else "reverted", receipt["gasUsed"], expected, actual
+    )
 
 
 def _weth_moved(receipt, weth: str) -> int | None:

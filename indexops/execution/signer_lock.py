@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from indexops.errors import UsageError
@@ -42,7 +42,7 @@ def signer_lock_path(data_dir: Path, chain_id: int, address: str) -> Path:
 def holding_signers(data_dir: Path, chain_id: int, addresses: Iterable[str],
                     now: datetime | None = None) -> Iterator[None]:
     """Hold the lock of every account in `addresses` on the chain for the `with` block; SignerBusy if one is held."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     with ExitStack() as held:
         for address in sorted({a.lower(): a for a in addresses}.values(), key=str.lower):
             path = signer_lock_path(data_dir, chain_id, address)

@@ -83,7 +83,7 @@ def largest_chunk(market: Market, venues_per_chunk: VenuesPerChunk) -> int:
     if market.side == "sell":
         per_venue = list(market.max_inputs)
     else:
-        per_venue = [amount_out(pool, cap) for pool, cap in zip(market.pools, market.max_inputs)]
+        per_venue = [amount_out(pool, cap) for pool, cap in zip(market.pools, market.max_inputs, strict=True)]
     return max(per_venue, default=0) if venues_per_chunk == "one" else sum(per_venue)
 
 
@@ -118,15 +118,15 @@ def best_route(
         if routed is None:
             continue
         amounts = [0] * len(market.pools)
-        for i, amount in zip(subset, routed):
+        for i, amount in zip(subset, routed, strict=True):
             amounts[i] = amount
         inputs = amounts if market.side == "sell" else _inputs_for(market, amounts)
-        if any(sent > cap for sent, cap in zip(inputs, market.max_inputs)):
+        if any(sent > cap for sent, cap in zip(inputs, market.max_inputs, strict=True)):
             continue
         calls = sum(1 for amount in amounts if amount > 0)
         gas = calls * market.gas_per_call_wei
         if market.side == "sell":
-            score = gas - sum(amount_out(pool, sent) for pool, sent in zip(market.pools, inputs))
+            score = gas - sum(amount_out(pool, sent) for pool, sent in zip(market.pools, inputs, strict=True))
         else:
             score = sum(inputs) + gas
         if best is None or score < best[1]:
@@ -135,7 +135,7 @@ def best_route(
 
 
 def _inputs_for(market: Market, outputs: list[int]) -> list[int]:
-    return [amount_in(pool, out) for pool, out in zip(market.pools, outputs)]
+    return [amount_in(pool, out) for pool, out in zip(market.pools, outputs, strict=True)]
 
 
 def weth_limit(side: Side, weth: int, slippage_bps: int) -> int:

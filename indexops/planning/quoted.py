@@ -55,7 +55,9 @@ def with_quotes(plan: RebalancePlan, quotes: Mapping[QuoteKey, int], slippage_bp
     """
     trades = []
     for planned in plan.trades:
-        chunks = tuple(_chunk(planned, chunk, quotes, slippage_bps, buys_exact_output) for chunk in planned.chunks.chunks)
+        chunks = tuple(
+            _chunk(planned, chunk, quotes, slippage_bps, buys_exact_output) for chunk in planned.chunks.chunks
+        )
         if chunks == planned.chunks.chunks:
             trades.append(planned)
             continue
@@ -83,7 +85,9 @@ def _chunk(planned: PlannedTrade, chunk: Chunk, quotes, slippage_bps: int, buys_
     return replace(chunk, fills=fills, quantity=quantity, weth=weth, weth_limit=weth_limit(side, weth, slippage_bps))
 
 
-def _quoted_fill(planned: PlannedTrade, fill: VenueFill, quote: int, slippage_bps: int, buys_exact_output: bool) -> VenueFill:
+def _quoted_fill(
+    planned: PlannedTrade, fill: VenueFill, quote: int, slippage_bps: int, buys_exact_output: bool
+) -> VenueFill:
     side = planned.trade.side
     if side == "sell":  # component in, WETH out: the WETH received is quoted
         planned_amount, worse, limit = fill.amount_out, quote < fill.weth_limit, fill.weth_limit
@@ -96,7 +100,9 @@ def _quoted_fill(planned: PlannedTrade, fill: VenueFill, quote: int, slippage_bp
         planned_amount, worse = fill.amount_out, quote < limit
         updated = replace(fill, amount_out=quote)
     if worse:
-        raise QuoteBeyondSlippage(_beyond_message(planned, fill, quote, planned_amount, limit, slippage_bps, buys_exact_output))
+        raise QuoteBeyondSlippage(
+            _beyond_message(planned, fill, quote, planned_amount, limit, slippage_bps, buys_exact_output)
+        )
     if abs(quote - planned_amount) * BPS <= planned_amount * TOLERANCE_BPS:
         return fill
     return updated

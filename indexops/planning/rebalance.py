@@ -158,7 +158,9 @@ class _Planner:
         every target is scaled down to the value left after the costs.
         """
         supply = self.snapshot.total_supply
-        cost_units = _totals(planned, lambda p: p.chunks, self.policy).total_wei * PRECISE_UNIT / supply if supply else 0
+        cost_units = (
+            _totals(planned, lambda p: p.chunks, self.policy).total_wei * PRECISE_UNIT / supply if supply else 0
+        )
         weth_target = units.get(self.weth_symbol, 0)
         if weth_target >= cost_units:
             return {**units, self.weth_symbol: weth_target - int(cost_units) - 1}, planned, skipped
@@ -225,7 +227,7 @@ def _oriented_pools(state: ComponentState, side: str, allowed: tuple[str, ...]) 
 
 def _totals(planned: tuple[PlannedTrade, ...], pick, policy: PlanningPolicy) -> CostTotals:
     chunk_plans = [pick(p) for p in planned]
-    rounds = [(plan.chunk_count - 1) * p.cool_off for plan, p in zip(chunk_plans, planned)]
+    rounds = [(plan.chunk_count - 1) * p.cool_off for plan, p in zip(chunk_plans, planned, strict=True)]
     return CostTotals(
         trades=sum(sum(len(c.fills) for c in plan.chunks) for plan in chunk_plans),
         impact_wei=sum(plan.impact_cost_wei for plan in chunk_plans),

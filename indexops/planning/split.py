@@ -43,7 +43,7 @@ def _round_to_total(values: Sequence[Decimal], total: int, caps: Sequence[int]) 
     Each is rounded to the nearest unit; the few units this leaves over or short are
     settled on the largest allocations first.
     """
-    amounts = [min(cap, max(0, round(v))) for v, cap in zip(values, caps)]
+    amounts = [min(cap, max(0, round(v))) for v, cap in zip(values, caps, strict=True)]
     order = sorted(range(len(values)), key=lambda i: (values[i], -i), reverse=True)
     missing = total - sum(amounts)
     for i in order:

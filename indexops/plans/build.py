@@ -21,31 +21,56 @@ def build_plan(
     nav_usd = rebalance.nav_weth * eth_usd
     setup_gas = sum(s.gas_estimate for s in steps if s.phase != "trade")
     setup_count = sum(1 for s in steps if s.phase != "trade")
-    return seal({
-        "product": product,
-        "network": network,
-        "chain_id": snapshot.chain_id,
-        "snapshot": {"block_number": snapshot.block_number, "block_hash": snapshot.block_hash, "timestamp": snapshot.timestamp},
-        "created_at": created_at,
-        "route": route,
-        "set_token": snapshot.set_token,
-        "targets": [
-            {"symbol": t.symbol, "address": t.address, "decimals": t.decimals, "current_unit": t.current_unit,
-             "target_unit": t.target_unit, "current_weight": t.current_weight, "target_weight": t.target_weight}
-            for t in rebalance.targets
-        ],
-        "state_digest": state_digest(snapshot_state(snapshot)),
-        "state": snapshot_state(snapshot),
-        "steps": [_step(index, step) for index, step in enumerate(steps)],
-        "totals": _totals(rebalance.totals, rebalance, setup_gas, setup_count, nav_usd,
-                          gas=sum(s.gas_estimate for s in steps), transactions=len(steps)),
-        "baseline": _totals(rebalance.baseline, rebalance, setup_gas, setup_count, nav_usd),
-        "skipped": [
-            {"symbol": t.component, "side": t.side, "quantity": t.quantity,
-             "notional_usd": t.notional_wei / PRECISE_UNIT * eth_usd, "reason": f"below the dust threshold of ${dust_usd:g}"}
-            for t in rebalance.skipped
-        ],
-    })
+    return seal(
+        {
+            "product": product,
+            "network": network,
+            "chain_id": snapshot.chain_id,
+            "snapshot": {
+                "block_number": snapshot.block_number,
+                "block_hash": snapshot.block_hash,
+                "timestamp": snapshot.timestamp,
+            },
+            "created_at": created_at,
+            "route": route,
+            "set_token": snapshot.set_token,
+            "targets": [
+                {
+                    "symbol": t.symbol,
+                    "address": t.address,
+                    "decimals": t.decimals,
+                    "current_unit": t.current_unit,
+                    "target_unit": t.target_unit,
+                    "current_weight": t.current_weight,
+                    "target_weight": t.target_weight,
+                }
+                for t in rebalance.targets
+            ],
+            "state_digest": state_digest(snapshot_state(snapshot)),
+            "state": snapshot_state(snapshot),
+            "steps": [_step(index, step) for index, step in enumerate(steps)],
+            "totals": _totals(
+                rebalance.totals,
+                rebalance,
+                setup_gas,
+                setup_count,
+                nav_usd,
+                gas=sum(s.gas_estimate for s in steps),
+                transactions=len(steps),
+            ),
+            "baseline": _totals(rebalance.baseline, rebalance, setup_gas, setup_count, nav_usd),
+            "skipped": [
+                {
+                    "symbol": t.component,
+                    "side": t.side,
+                    "quantity": t.quantity,
+                    "notional_usd": t.notional_wei / PRECISE_UNIT * eth_usd,
+                    "reason": f"below the dust threshold of ${dust_usd:g}",
+                }
+                for t in rebalance.skipped
+            ],
+        }
+    )
 
 
 def snapshot_state(snapshot: Snapshot) -> dict:
@@ -94,10 +119,16 @@ def _totals(costs: CostTotals, rebalance: RebalancePlan, setup_gas: int, setup_c
     gas_usd = total_gas * gas_price * to_usd
     total = costs.impact_wei * to_usd + costs.fees_wei * to_usd + gas_usd
     return {
-        "trades": costs.trades, "transactions": transactions if transactions is not None else setup_count + costs.trades,
-        "gas": total_gas, "gas_price_wei": gas_price,
-        "eth_usd": rebalance.eth_usd, "notional_usd": costs.notional_wei * to_usd,
-        "impact_usd": costs.impact_wei * to_usd, "fees_usd": costs.fees_wei * to_usd, "gas_usd": gas_usd,
-        "total_cost_usd": total, "cost_bps_of_nav": total / nav_usd * 10_000 if nav_usd else 0.0,
+        "trades": costs.trades,
+        "transactions": transactions if transactions is not None else setup_count + costs.trades,
+        "gas": total_gas,
+        "gas_price_wei": gas_price,
+        "eth_usd": rebalance.eth_usd,
+        "notional_usd": costs.notional_wei * to_usd,
+        "impact_usd": costs.impact_wei * to_usd,
+        "fees_usd": costs.fees_wei * to_usd,
+        "gas_usd": gas_usd,
+        "total_cost_usd": total,
+        "cost_bps_of_nav": total / nav_usd * 10_000 if nav_usd else 0.0,
         "duration_seconds": costs.duration_seconds,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from indexops.units import duration, gwei  # defined below every layer, so error messages read the same
 
@@ -34,7 +34,7 @@ def percent(fraction: float | None, digits: int = 2) -> str:
 def timestamp(seconds: int) -> str:
     if seconds == 0:
         return "never"
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def bar(fraction: float, full_at: float = 0.25, width: int = 10) -> str:

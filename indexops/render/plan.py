@@ -11,7 +11,15 @@ from indexops.render.numbers import amount, bar, duration, percent, usd
 
 
 def review_tables(plan, path: str | None = None) -> list:
-    return [_overview(plan, path), _weights(plan), *_setup(plan), *_trades(plan), *_batches(plan), _totals(plan), *_skipped(plan)]
+    return [
+        _overview(plan, path),
+        _weights(plan),
+        *_setup(plan),
+        *_trades(plan),
+        *_batches(plan),
+        _totals(plan),
+        *_skipped(plan),
+    ]
 
 
 def _overview(plan, path: str | None) -> Table:
@@ -116,7 +124,11 @@ def _totals(plan) -> Table:
         (f"gas at {plan.totals.gas_price_wei / 1e9:g} gwei", lambda t: usd(t.gas_usd), lambda t: t.gas_usd),
         ("total cost", lambda t: usd(t.total_cost_usd), lambda t: t.total_cost_usd),
         ("bps of NAV", lambda t: f"{t.cost_bps_of_nav:.2f}", lambda t: t.cost_bps_of_nav),
-        ("duration", lambda t: duration(t.duration_seconds) if t.duration_seconds else "one block", lambda t: t.duration_seconds),
+        (
+            "duration",
+            lambda t: duration(t.duration_seconds) if t.duration_seconds else "one block",
+            lambda t: t.duration_seconds,
+        ),
     ]
     for label, text, number in rows:
         cells = [label, text(plan.totals)]

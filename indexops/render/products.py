@@ -7,7 +7,10 @@ from rich.table import Table
 
 
 def products_table(loaded, rows: list[dict]) -> Table:
-    table = Table(title=escape(f"Products in {loaded.path} (default network: {loaded.file.default_network})"), title_justify="left")
+    table = Table(
+        title=escape(f"Products in {loaded.path} (default network: {loaded.file.default_network})"),
+        title_justify="left",
+    )
     for name in ("key", "name", "kind", "network", "SetToken", "manager"):
         table.add_column(name)
     for row in rows:

@@ -24,7 +24,11 @@ def export_table(result) -> Table:
     table.add_row("Safe", f"{file.safe}  version {file.safe_version}, {file.threshold} of {len(file.owners)} owners")
     nonce_source = "the Safe's next nonce" if result.nonce_from_chain else "from --nonce"
     for entry in file.transactions:
-        what = "delegatecall to MultiSendCallOnly" if entry.safe_tx.operation == DELEGATECALL else f"call to {entry.safe_tx.to}"
+        what = (
+            "delegatecall to MultiSendCallOnly"
+            if entry.safe_tx.operation == DELEGATECALL
+            else f"call to {entry.safe_tx.to}"
+        )
         table.add_row(f"nonce {entry.safe_tx.nonce}", f"safeTxHash 0x{entry.safe_tx_hash.hex()}  ({what})")
     table.add_row("nonce", nonce_source)
     for path in result.batch_paths:
@@ -36,12 +40,20 @@ def export_table(result) -> Table:
 
 def export_json(result) -> dict[str, Any]:
     return {
-        "sidecar": str(result.sidecar_path), "batch_files": [str(path) for path in result.batch_paths],
+        "sidecar": str(result.sidecar_path),
+        "batch_files": [str(path) for path in result.batch_paths],
         "written": [str(path) for path in (*result.batch_paths, result.sidecar_path)],
-        "safe": result.file.safe, "safe_version": result.file.safe_version, "nonce_from_chain": result.nonce_from_chain,
+        "safe": result.file.safe,
+        "safe_version": result.file.safe_version,
+        "nonce_from_chain": result.nonce_from_chain,
         "transactions": [
-            {"nonce": entry.safe_tx.nonce, "safe_tx_hash": "0x" + entry.safe_tx_hash.hex(), "batch_file": entry.batch_file,
-             "operation": entry.safe_tx.operation, "to": entry.safe_tx.to}
+            {
+                "nonce": entry.safe_tx.nonce,
+                "safe_tx_hash": "0x" + entry.safe_tx_hash.hex(),
+                "batch_file": entry.batch_file,
+                "operation": entry.safe_tx.operation,
+                "to": entry.safe_tx.to,
+            }
             for entry in result.file.transactions
         ],
     }
@@ -81,7 +93,9 @@ def _safe_tx_table(review, tx) -> Table:
     if tx.safe_tx_hash:
         table.add_row("safeTxHash", tx.safe_tx_hash)
         table.add_row("message hash", tx.message_hash)
-        table.add_row("operation", f"{OPERATIONS.get(tx.operation, tx.operation)} to {tx.to} ({tx.target or 'unknown'})")
+        table.add_row(
+            "operation", f"{OPERATIONS.get(tx.operation, tx.operation)} to {tx.to} ({tx.target or 'unknown'})"
+        )
         if tx.multisend_layout:
             table.add_row("batch", f"{len(tx.calls)} calls, MultiSend payload {tx.multisend_layout}")
         table.add_row("value", f"{human_amount(tx.value, 18)} ETH")
@@ -117,7 +131,9 @@ def _arguments(call: DecodedCall) -> str:
     if call.problem:
         lines.append(f"[red]{escape(call.problem)}[/]")
     if call.inner is not None:
-        lines.append(f"[bold]forwards[/] {escape(call.inner.target or call.inner.to)}.{escape(call.inner.function or '?')}")
+        lines.append(
+            f"[bold]forwards[/] {escape(call.inner.target or call.inner.to)}.{escape(call.inner.function or '?')}"
+        )
         lines += [f"  {escape(arg.name)} = {escape(arg.display)}" for arg in call.inner.args]
     return "\n".join(lines)
 
@@ -159,7 +175,9 @@ def simulation_table(simulation) -> Table:
     if simulation.nonce_set_from is not None:
         table.add_row("Safe", "nonce on the fork", str(simulation.nonce_set_from), "set to the file's first nonce")
     for change in simulation.changes:
-        table.add_row(escape(change.subject), change.field, escape(change.before_text), f"[cyan]{escape(change.after_text)}[/]")
+        table.add_row(
+            escape(change.subject), change.field, escape(change.before_text), f"[cyan]{escape(change.after_text)}[/]"
+        )
     if not simulation.changes:
         table.add_row("—", "", "", "no watched state changed")
     return table

@@ -14,7 +14,11 @@ def sandbox_summary(running, deployment: dict | None) -> Table:
     table.add_row("anvil pid", str(running.pid))
     if deployment:
         for key, product in deployment["products"].items():
-            operator = "2-of-3 Safe " + product["operator"] if product["operator"] == deployment["safe"]["safe"] else product["operator"]
+            operator = (
+                "2-of-3 Safe " + product["operator"]
+                if product["operator"] == deployment["safe"]["safe"]
+                else product["operator"]
+            )
             table.add_row(f"{key} SetToken", product["set_token"])
             table.add_row(f"{key} operator", operator)
         for key, product in deployment.get("leverage", {}).get("products", {}).items():

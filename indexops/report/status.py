@@ -64,7 +64,9 @@ class StatusReport:
                     "value_per_set_usd": c.value_per_set_usd,
                     "weight": c.weight,
                     "target_weight": c.target_weight,
-                    "gim": None if c.component.gim is None else {
+                    "gim": None
+                    if c.component.gim is None
+                    else {
                         "max_size": str(c.component.gim.max_size),
                         "cool_off": c.component.gim.cool_off,
                         "last_trade": c.component.gim.last_trade,
@@ -76,7 +78,12 @@ class StatusReport:
             ],
             "manager": {"kind": s.manager_kind, "address": s.manager},
             "roles": [
-                {"role": r.role.name, "holders": list(r.role.holders), "needed_to": r.role.needed_to, "signer_holds": r.signer_holds}
+                {
+                    "role": r.role.name,
+                    "holders": list(r.role.holders),
+                    "needed_to": r.role.needed_to,
+                    "signer_holds": r.signer_holds,
+                }
                 for r in self.roles
             ],
             "signer": self.signer,

@@ -33,12 +33,16 @@ def route_for(target: ProductOnNetwork, batch: bool = False) -> Route:
     adapters = {name: venue.trade_adapter for name, venue in network.venues.items() if venue.trade_adapter}
     slippage = target.product.execution.default_slippage_bps
     if deployment.manager_kind == "direct":
-        module = _require(deployment.modules, "trade", f"{where}.modules", "the direct route trades through TradeModule")
+        module = _require(
+            deployment.modules, "trade", f"{where}.modules", "the direct route trades through TradeModule"
+        )
         return DirectRoute(module, deployment.set_token, adapters, slippage, _v3_fee_tiers(network))
     _require(deployment.extensions, "trade", f"{where}.extensions", "the delegated route trades through TradeExtension")
     batch_gas_limit = None
     if batch:
-        _require(deployment.extensions, "batch_trade", f"{where}.extensions", "--batch trades through BatchTradeExtension")
+        _require(
+            deployment.extensions, "batch_trade", f"{where}.extensions", "--batch trades through BatchTradeExtension"
+        )
         batch_gas_limit = target.product.execution.batch_gas_limit
     return DelegatedRoute(deployment, network, adapters, slippage, _v3_fee_tiers(network), batch_gas_limit)
 

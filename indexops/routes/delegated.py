@@ -88,7 +88,9 @@ def execution_order(trades: Sequence[Trade]) -> list[Trade]:
 def group_for_gas(trades: Sequence[Trade], gas_per_trade: int, base_gas: int, gas_limit: int) -> list[list[Trade]]:
     """Consecutive groups, as few as the limit allows: base_gas + gas_per_trade x trades <= gas_limit."""
     if gas_per_trade <= 0 or base_gas < 0:
-        raise GasLimitTooLow(f"gas per trade must be positive and base gas not negative (got {gas_per_trade}, {base_gas})")
+        raise GasLimitTooLow(
+            f"gas per trade must be positive and base gas not negative (got {gas_per_trade}, {base_gas})"
+        )
     per_batch = (gas_limit - base_gas) // gas_per_trade
     if per_batch < 1:
         raise GasLimitTooLow(
@@ -112,12 +114,21 @@ def failed_trades(logs: Sequence[Mapping], extension: str, set_token: str | None
         low_level = topics[0] == BYTES_TRADE_FAILED
         reason, info = decode(["bytes" if low_level else "string", TRADE_INFO], _as_bytes(log["data"]))
         name, send, send_quantity, receive, receive_quantity, data = info
-        failed.append(FailedTrade(
-            index=int.from_bytes(topics[2], "big"),
-            reason="0x" + reason.hex() if low_level else reason,
-            trade=(name, to_checksum_address(send), send_quantity, to_checksum_address(receive), receive_quantity, data),
-            low_level=low_level,
-        ))
+        failed.append(
+            FailedTrade(
+                index=int.from_bytes(topics[2], "big"),
+                reason="0x" + reason.hex() if low_level else reason,
+                trade=(
+                    name,
+                    to_checksum_address(send),
+                    send_quantity,
+                    to_checksum_address(receive),
+                    receive_quantity,
+                    data,
+                ),
+                low_level=low_level,
+            )
+        )
     return sorted(failed, key=lambda f: f.index)
 
 

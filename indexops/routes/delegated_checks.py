@@ -89,7 +89,9 @@ def check_delegated_plan(w3, deployment, network, steps: Iterable) -> None:
                               batch_extension=needs.batch_extension, integrations=needs.batch_exchanges)
     symbols: dict[str, str] = {to_checksum_address(token.address): symbol for symbol, token in network.tokens.items()}
     names = {"trade": "TradeExtension", "batch_trade": "BatchTradeExtension"}
-    extension_names: dict[str, str] = {to_checksum_address(a): names.get(k, k) for k, a in deployment.extensions.items()}
+    extension_names: dict[str, str] = {
+        to_checksum_address(a): names.get(k, k) for k, a in deployment.extensions.items()
+    }
     problems = refusals(needs, allowed, symbols, extension_names)
     if problems:
         raise ManagerWouldRefuse(problems)

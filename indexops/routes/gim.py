@@ -34,7 +34,12 @@ SETTINGS = (
     ("setTradeMaximums", "trade maximums", lambda t: t.max_size, lambda t, now: t.max_size != now.max_size),
     ("setExchanges", "exchanges", lambda t: t.exchange, lambda t, now: t.exchange != now.exchange),
     ("setCoolOffPeriods", "cool-off periods", lambda t: t.cool_off, lambda t, now: t.cool_off != now.cool_off),
-    ("setExchangeData", "exchange data", lambda t: t.exchange_data, lambda t, now: t.exchange_data != now.exchange_data),
+    (
+        "setExchangeData",
+        "exchange data",
+        lambda t: t.exchange_data,
+        lambda t, now: t.exchange_data != now.exchange_data,
+    ),
 )
 
 
@@ -135,8 +140,16 @@ class GimRoute:
         """GIM's own conditions are met by the plan's set-up steps; its cool-offs are waited for, not refused."""
 
 
-def gim_steps(plan, snapshot, gim: str, extension: str, index_adapters: dict[str, str],
-              exchange_data: dict[str, bytes], traders_to_allow=(), venue_data: Mapping[str, bytes] | None = None) -> list:
+def gim_steps(
+    plan,
+    snapshot,
+    gim: str,
+    extension: str,
+    index_adapters: dict[str, str],
+    exchange_data: dict[str, bytes],
+    traders_to_allow=(),
+    venue_data: Mapping[str, bytes] | None = None,
+) -> list:
     """The base-manager route for a whole RebalancePlan: operator setup, then trader GIM.trade calls.
 
     `exchange_data` is configured per component; `venue_data` is what a venue's adapter needs
@@ -159,9 +172,14 @@ def gim_steps(plan, snapshot, gim: str, extension: str, index_adapters: dict[str
             settings = (0, "", 0)
         targets.append(GimComponentTarget(row.address, row.symbol, row.target_unit, *settings, exchange_data=data))
     steps = [
-        PlannedStep(call=call, phase="setup",
-                    gas_estimate=SETUP_GAS_BASE + SETUP_GAS_PER_COMPONENT * len(call.args.get("_components", [])))
-        for call in setup_calls(extension, targets, current, snapshot.position_multiplier, traders_to_allow, snapshot.weth)
+        PlannedStep(
+            call=call,
+            phase="setup",
+            gas_estimate=SETUP_GAS_BASE + SETUP_GAS_PER_COMPONENT * len(call.args.get("_components", [])),
+        )
+        for call in setup_calls(
+            extension, targets, current, snapshot.position_multiplier, traders_to_allow, snapshot.weth
+        )
     ]
     for planned, k in trade_rounds(plan.trades):
         chunk = planned.chunks.chunks[k]

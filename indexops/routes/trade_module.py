@@ -36,11 +36,21 @@ class Trade:
 
     def as_tuple(self) -> tuple:
         """The order of TradeModule.trade's arguments after the SetToken (and of a batchTrade item)."""
-        return (self.exchange_name, self.send_token, self.send_units, self.receive_token, self.min_receive_units, self.data)
+        return (
+            self.exchange_name,
+            self.send_token,
+            self.send_units,
+            self.receive_token,
+            self.min_receive_units,
+            self.data,
+        )
 
     def describe(self) -> str:
         what = self.label or f"{_short(self.send_token)} -> {_short(self.receive_token)}"
-        return f"{self.side} {what} on {self.exchange_name}: {self.send_units} units/set for at least {self.min_receive_units}"
+        return (
+            f"{self.side} {what} on {self.exchange_name}: "
+            f"{self.send_units} units/set for at least {self.min_receive_units}"
+        )
 
 
 def units_to_send(total: int, supply: int) -> int:

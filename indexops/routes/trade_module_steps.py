@@ -57,7 +57,9 @@ def serial_steps(fills, call_for: Callable[[Trade], Call], gas_per_trade: int) -
     return steps
 
 
-def batched_steps(fills, batch_calls_for: Callable[[list[Trade]], list[Call]], gas_per_trade: int, base_gas: int) -> list[PlannedStep]:
+def batched_steps(
+    fills, batch_calls_for: Callable[[list[Trade]], list[Call]], gas_per_trade: int, base_gas: int
+) -> list[PlannedStep]:
     """One round of chunks (same chunk number and side) per group of batchTrade calls."""
     rounds: dict[tuple[int, str], list] = {}
     for item in fills:

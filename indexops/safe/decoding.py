@@ -114,7 +114,7 @@ def _describe(inputs: Sequence[dict], values: Sequence[Any], target: Label | Non
     token_arrays = _token_arrays(inputs, values, labels)
     weth = next((label for label in labels.values() if label.symbol == "WETH"), None)
     described = []
-    for entry, value in zip(inputs, values):
+    for entry, value in zip(inputs, values, strict=True):
         tokens = _amount_tokens(entry, value, target, token_arrays, weth)
         described.append(DecodedArg(
             name=entry.get("name") or "", type=canonical_type(entry), value=_plain(entry, value),
@@ -126,7 +126,7 @@ def _describe(inputs: Sequence[dict], values: Sequence[Any], target: Label | Non
 def _token_arrays(inputs, values, labels) -> dict[int, list[Label]]:
     """address[] arguments whose every element is a known token, by length (ambiguous lengths dropped)."""
     found: dict[int, list[Label] | None] = {}
-    for entry, value in zip(inputs, values):
+    for entry, value in zip(inputs, values, strict=True):
         if canonical_type(entry) != "address[]" or not value:
             continue
         tokens = [labels.get(to_checksum_address(item)) for item in value]
@@ -157,7 +157,7 @@ def _display(entry, value, labels: Mapping[str, Label], tokens) -> str:
         return "[" + ", ".join(_short_address(item, labels) for item in value) + "]"
     if abi_type.startswith("uint") and abi_type.endswith("[]"):
         if isinstance(tokens, list):
-            return "[" + ", ".join(token_amount(item, token) for item, token in zip(value, tokens)) + "]"
+            return "[" + ", ".join(token_amount(item, token) for item, token in zip(value, tokens, strict=True)) + "]"
         return "[" + ", ".join(_number(item, name) for item in value) + "]"
     if abi_type.startswith("uint") or abi_type.startswith("int"):
         return token_amount(value, tokens) if isinstance(tokens, Label) else _number(value, name)
@@ -214,7 +214,7 @@ def _plain(entry: Mapping[str, Any], value: Any) -> Any:
         element = {**entry, "type": abi_type[: abi_type.rindex("[")]}
         return [_plain(element, item) for item in value]
     if abi_type == "tuple":
-        return [_plain(component, item) for component, item in zip(entry.get("components", []), value)]
+        return [_plain(component, item) for component, item in zip(entry.get("components", []), value, strict=True)]
     if abi_type == "address":
         return to_checksum_address(value)
     if isinstance(value, (bytes, bytearray)):

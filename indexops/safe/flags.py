@@ -31,7 +31,9 @@ class Flag:
     message: str
 
 
-def safe_tx_flags(tx: SafeTx, target: str | None, calls: Sequence[DecodedCall], call_only: Collection[str]) -> list[Flag]:
+def safe_tx_flags(
+    tx: SafeTx, target: str | None, calls: Sequence[DecodedCall], call_only: Collection[str]
+) -> list[Flag]:
     """Flags of one SafeTx: its own operation, value and refund, then those of every call it makes."""
     where = f"nonce {tx.nonce}"
     flags = []
@@ -64,7 +66,9 @@ def call_flags(call: DecodedCall, where: str, safe: str) -> list[Flag]:
     if call.problem:
         flags.append(Flag("undecodable", where, f"{call.function}: {call.problem}"))
     elif call.function is None and call.selector:
-        flags.append(Flag("unknown-function", where, f"selector {call.selector} is in no known ABI of {call.target or call.to}"))
+        flags.append(
+            Flag("unknown-function", where, f"selector {call.selector} is in no known ABI of {call.target or call.to}")
+        )
     if name in APPROVALS:
         flags.append(Flag("approval", where, f"token approval: {_summary(call)}"))
     if name in ROLE_CHANGES:

@@ -25,11 +25,10 @@ from indexops.safe.errors import (
     ServiceError,
     ServiceUnavailable,
 )
-from indexops.values import InvalidValue
 from indexops.safe.safe_view import SafeView, view_from_service
 from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.signatures import SafeSignature, split_signatures
-from indexops.values import bytes32, checksummed, hex_bytes
+from indexops.values import InvalidValue, bytes32, checksummed, hex_bytes
 
 HOSTED_SERVICE = "https://api.safe.global/tx-service/{short_name}"
 DEFAULT_TIMEOUT = 20.0

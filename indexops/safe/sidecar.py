@@ -170,7 +170,9 @@ def _header(document: dict, problems: list[str]) -> dict[str, Any]:
             problems.append(f"{key}: invalid value {document.get(key)!r}")
 
     if document.get("formatVersion") != FORMAT_VERSION:
-        problems.append(f"formatVersion {document.get('formatVersion')!r} is not understood (expected {FORMAT_VERSION})")
+        problems.append(
+            f"formatVersion {document.get('formatVersion')!r} is not understood (expected {FORMAT_VERSION})"
+        )
     take("safe", "safe", checksummed)
     take("chainId", "chain_id", unsigned)
     take("safeVersion", "safe_version", lambda value, _what: canonical_safe_version(value))
@@ -236,7 +238,9 @@ def _signatures(items: object, digest: bytes, version: str, where: str) -> tuple
         except UsageError as error:
             raise MalformedSafeTxFile(where, f"signatures[{number}]: {error}") from None
         if signature.owner != recorded:
-            raise InvalidSignature(f"it recovers to {signature.owner}, not the recorded owner {recorded} ({where})", number)
+            raise InvalidSignature(
+                f"it recovers to {signature.owner}, not the recorded owner {recorded} ({where})", number
+            )
         if signature.owner in {earlier.owner for earlier in parsed}:
             raise DuplicateSigner(signature.owner)
         parsed.append(signature)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Union
+from typing import Any
 
 from eth_account.messages import encode_defunct, encode_typed_data
 from eth_account.signers.local import LocalAccount
@@ -35,10 +35,9 @@ from indexops.safe.errors import (
     NotEnoughSignatures,
     SignerNotOwner,
 )
-from indexops.values import InvalidValue
 from indexops.safe.safetx import SafeTx, safe_tx_hash, safe_tx_typed_data
 from indexops.safe.versions import parse_safe_version
-from indexops.values import address_from_word, bytes32, checksummed, hex_bytes
+from indexops.values import InvalidValue, address_from_word, bytes32, checksummed, hex_bytes
 
 SIGNATURE_LENGTH = 65
 _ETH_SIGN_V_OFFSET = 4
@@ -48,7 +47,7 @@ CONTRACT_SIGNATURES_SINCE = (1, 0, 0)  # 0.1.0 reads contract signature data wit
 
 # A callable signer gets what it must sign and returns a 65-byte signature (bytes or 0x-hex):
 # for `sign_safe_tx` the EIP-712 typed-data dict, for `eth_sign_safe_tx_hash` the 32-byte hash.
-Signer = Union[LocalAccount, Callable[[Any], Any]]
+Signer = LocalAccount | Callable[[Any], Any]
 
 
 class SignatureKind(Enum):

@@ -61,7 +61,9 @@ def start_anvil(anvil: Path, port: int | None = None) -> RunningSandbox:
         str(anvil), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(SANDBOX_CHAIN_ID),
         "--balance", str(DEV_ACCOUNT_BALANCE_ETH), "--code-size-limit", "50000",
     ]
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     state = RunningSandbox(pid=process.pid, port=port, anvil=str(anvil), started_at=time.time())
     _wait_until_answering(state, process)
     _state_file().write_text(json.dumps(asdict(state)))

@@ -128,9 +128,15 @@ class Arbitrageur(PoolMover):
         ]
         self.pairs = [(pair, token) for pair, token in self.pairs if w3.eth.get_code(pair)]
         self.v3_pools = [
-            (uniswap_v3.pool_address(venue["factory"], address, self.weth, UNISWAP_V3_FEE_TIER, UNISWAP_V3_POOL_INIT_CODE_HASH),
-             address, venue["router"])
-            for venue in v3 for address in traded
+            (
+                uniswap_v3.pool_address(
+                    venue["factory"], address, self.weth, UNISWAP_V3_FEE_TIER, UNISWAP_V3_POOL_INIT_CODE_HASH
+                ),
+                address,
+                venue["router"],
+            )
+            for venue in v3
+            for address in traded
         ]
         self.v3_pools = [(pool, token, router) for pool, token, router in self.v3_pools if w3.eth.get_code(pool)]
 

@@ -22,7 +22,9 @@ def replay(w3, steps, senders: dict[str, str], arbitrageur: Arbitrageur, cool_of
             w3.provider.make_request("evm_increaseTime", [cool_off])
             w3.provider.make_request("evm_mine", [])
         previous = (step.chunk, step.side) if step.phase == "trade" else None
-        tx = w3.eth.send_transaction({"from": senders[step.signer_role], "to": step.to, "data": step.data, "gas": STEP_GAS})
+        tx = w3.eth.send_transaction(
+            {"from": senders[step.signer_role], "to": step.to, "data": step.data, "gas": STEP_GAS}
+        )
         receipt = w3.eth.wait_for_transaction_receipt(tx, timeout=30, poll_latency=0.01)
         if receipt.status != 1:
             raise SandboxError(f"step {step.index} reverted: {step.description}")

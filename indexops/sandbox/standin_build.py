@@ -33,7 +33,11 @@ def compile_standin(
 ) -> dict[str, dict]:
     """{contract name: {"abi": [...], "bytecode": "0x..."}} for every deployable stand-in contract."""
     solc_module_dir, set_v2_dir, openzeppelin_dir = Path(solc_module_dir), Path(set_v2_dir), Path(openzeppelin_dir)
-    for what, folder in (("solc", solc_module_dir), ("Set V2 package", set_v2_dir), ("OpenZeppelin contracts", openzeppelin_dir)):
+    for what, folder in (
+        ("solc", solc_module_dir),
+        ("Set V2 package", set_v2_dir),
+        ("OpenZeppelin contracts", openzeppelin_dir),
+    ):
         if not (folder / "package.json").is_file():
             raise SandboxError(f"cannot compile the manager stand-in: no {what} package in {folder}")
 
@@ -58,7 +62,9 @@ def compile_standin(
     except FileNotFoundError:
         raise SandboxError(f"cannot compile the manager stand-in: node not found ({node})") from None
     except subprocess.TimeoutExpired:
-        raise SandboxError(f"compiling the manager stand-in took more than {duration(COMPILE_TIMEOUT_SECONDS)}") from None
+        raise SandboxError(
+            f"compiling the manager stand-in took more than {duration(COMPILE_TIMEOUT_SECONDS)}"
+        ) from None
     if done.returncode != 0:
         raise SandboxError(f"compiling the manager stand-in failed: {_first_line(done.stderr)}")
     try:

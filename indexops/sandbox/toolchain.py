@@ -74,7 +74,9 @@ def load_toolchain(root: Path | None = None) -> Toolchain:
     """The installed toolchain, or a SandboxError saying how to install it."""
     root = root or toolchain_dir()
     if not is_installed(root):
-        raise SandboxError(f"the sandbox toolchain is not installed in {root}: run `indexops sandbox up` or `make setup`")
+        raise SandboxError(
+            f"the sandbox toolchain is not installed in {root}: run `indexops sandbox up` or `make setup`"
+        )
     return Toolchain(root=root, anvil=_anvil_binary(root))
 
 
@@ -118,7 +120,10 @@ def _run(command: list[str], cwd: Path) -> str:
     try:
         done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=NPM_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
-        raise SandboxError(f"`{' '.join(command[1:3])}` did not finish in {duration(NPM_TIMEOUT_SECONDS)}: is the npm registry reachable?") from None
+        raise SandboxError(
+            f"`{' '.join(command[1:3])}` did not finish in {duration(NPM_TIMEOUT_SECONDS)}: "
+            "is the npm registry reachable?"
+        ) from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise SandboxError(f"`npm {' '.join(command[1:3])}` failed: {last}")
@@ -129,9 +134,15 @@ def _anvil_binary(root: Path) -> Path:
     on_path = shutil.which("anvil")
     if on_path:
         return Path(on_path)
-    system = {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}.get(platform.system(), platform.system().lower())
-    machine = {"x86_64": "amd64", "AMD64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), platform.machine())
+    system = {"Linux": "linux", "Darwin": "darwin", "Windows": "win32"}.get(
+        platform.system(), platform.system().lower()
+    )
+    machine = {"x86_64": "amd64", "AMD64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(
+        platform.machine(), platform.machine()
+    )
     binary = root / "node_modules" / "@foundry-rs" / f"anvil-{system}-{machine}" / "bin" / "anvil"
     if not binary.is_file():
-        raise SandboxError(f"no anvil binary for {system}-{machine} in {binary.parent}: install Foundry so `anvil` is on PATH")
+        raise SandboxError(
+            f"no anvil binary for {system}-{machine} in {binary.parent}: install Foundry so `anvil` is on PATH"
+        )
     return binary

@@ -101,7 +101,9 @@ def _address(text: str, sandbox: bool, option: str) -> Signer:
 
     digits = text[2:]
     if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(text):
-        raise InvalidAccountValue("the address has a wrong checksum (write it checksummed or all in lower case)", option)
+        raise InvalidAccountValue(
+            "the address has a wrong checksum (write it checksummed or all in lower case)", option
+        )
     address = to_checksum_address("0x" + digits.lower())
     index = anvil_dev_index(address) if sandbox else None
     if index is None:

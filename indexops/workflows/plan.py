@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from indexops.config.selection import ProductOnNetwork
@@ -45,9 +45,11 @@ def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, 
     inputs = read_plan_inputs(connection, target, targets=targets, gas_price_gwei=gas_price_gwei, batch=batch)
     rebalance = check_v3_fills(connection, target.where.network, inputs.snapshot, plan_rebalance_for(inputs),
                                inputs.policy.slippage_bps, inputs.route.buys_exact_output)
-    plan = assemble(inputs, rebalance, now or datetime.now(timezone.utc))
+    plan = assemble(inputs, rebalance, now or datetime.now(UTC))
     inputs.route.check_before_send(connection.w3, plan.steps)
-    path = write_plan(plan, out or default_plan_path(data_dir, target.key, target.where.name, plan.snapshot.block_number))
+    path = write_plan(
+        plan, out or default_plan_path(data_dir, target.key, target.where.name, plan.snapshot.block_number)
+    )
     return PlanResult(plan=plan, path=path, round_trips=connection.round_trips)
 
 

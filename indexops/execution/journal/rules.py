@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from indexops.execution.journal.errors import (
     IllegalTransition,
@@ -87,7 +87,7 @@ def text(value: object, what: str, *, limit: int = MAX_REASON) -> str:
 def moment(value: object, what: str = "time") -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise InvalidJournalValue(what, f"expected a timezone-aware datetime, got {value!r}")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 # ---- signing a step ---------------------------------------------------------------------
@@ -143,7 +143,9 @@ def check_external(plan_hash: str, step_index: int, steps: Mapping[int, JournalS
     _check_earlier_done(plan_hash, step_index, steps, "done")
 
 
-def _check_earlier_done(plan_hash: str, step_index: int, steps: Mapping[int, JournalStep], verb: str = "signed") -> None:
+def _check_earlier_done(
+    plan_hash: str, step_index: int, steps: Mapping[int, JournalStep], verb: str = "signed"
+) -> None:
     for earlier in range(step_index):
         before = steps.get(earlier)
         if before is None or not before.done:

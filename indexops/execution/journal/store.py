@@ -31,7 +31,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ def default_journal_path(data_dir: Path | None = None) -> Path:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Journal:
@@ -266,7 +266,8 @@ class Journal:
                 raise SignedTxMismatch("chain id", run[3], signed.chain_id)
             same_chain, chains = _same_chain_instance(run[6])
             duplicate = conn.execute(
-                f"SELECT plan_hash, step_index, attempt, chain_genesis FROM attempts WHERE tx_hash = ? AND {same_chain}",
+                "SELECT plan_hash, step_index, attempt, chain_genesis FROM attempts "
+                f"WHERE tx_hash = ? AND {same_chain}",
                 (tx_hash, *chains),
             ).fetchone()
             if duplicate is not None:

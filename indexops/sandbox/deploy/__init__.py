@@ -39,7 +39,9 @@ def deploy_sandbox(w3, artifacts: ArtifactStore, leverage: dict[str, StrategySet
             d, spec, core, tokens, accounts, operator, VENUES[0].index_adapter
         )
     delegated = deploy_delegated(d, core, tokens, accounts)  # after the rest, so that every earlier address stays put
-    v3 = uniswap_v3.deploy_uniswap_v3(d, weth, core["integration_registry"], core["modules"])  # likewise, after delegated
+    v3 = uniswap_v3.deploy_uniswap_v3(
+        d, weth, core["integration_registry"], core["modules"]
+    )  # likewise, after delegated
     uniswap_v3.fund_pools(d, v3, tokens, weth)
     d.send(delegated["extensions"]["batch_trade"].functions.addIntegrations([uniswap_v3.TRADE_ADAPTER]))
     book = _address_book(core, venues | {uniswap_v3.KEY: v3}, tokens, safe_stack, safe, products, accounts)

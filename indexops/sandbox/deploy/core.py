@@ -29,4 +29,9 @@ def deploy_set_core(d: Deployer, weth) -> dict:
     d.send(controller.functions.initialize(
         [creator.address], [m.address for m in modules.values()], [registry.address], [0]
     ))
-    return {"controller": controller, "integration_registry": registry, "set_token_creator": creator, "modules": modules}
+    return {
+        "controller": controller,
+        "integration_registry": registry,
+        "set_token_creator": creator,
+        "modules": modules,
+    }

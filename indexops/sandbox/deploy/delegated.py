@@ -57,7 +57,9 @@ def deploy_delegated(d: Deployer, core: dict, tokens: dict, accounts: list[str])
     """The stack, then every scenario product that runs under a DelegatedManager."""
     standin = Deployer(d.w3, StandinArtifacts(compile_for(d.artifacts.toolchain), d.artifacts), d.sender, d.libraries)
     stack = deploy_stack(standin, core)
-    products = {spec.key: create_product(standin, spec, core, stack, tokens, accounts) for spec in scenario.DELEGATED_PRODUCTS}
+    products = {
+        spec.key: create_product(standin, spec, core, stack, tokens, accounts) for spec in scenario.DELEGATED_PRODUCTS
+    }
     return {**stack, "products": products}
 
 
@@ -74,7 +76,9 @@ def deploy_stack(d: Deployer, core: dict) -> dict:
         "fee_split": d.deploy("StreamingFeeSplitExtension", manager_core.address, modules["streaming_fee"].address),
         "issuance": d.deploy("IssuanceExtension", manager_core.address, debt_issuance.address),
     }
-    factory = d.deploy("DelegatedManagerFactory", manager_core.address, controller.address, core["set_token_creator"].address)
+    factory = d.deploy(
+        "DelegatedManagerFactory", manager_core.address, controller.address, core["set_token_creator"].address
+    )
     d.send(manager_core.functions.initialize([e.address for e in extensions.values()], [factory.address]))
     return {"manager_core": manager_core, "factory": factory, "extensions": extensions, "debt_issuance": debt_issuance}
 
@@ -87,7 +91,11 @@ def create_product(d: Deployer, spec: scenario.SandboxProduct, core: dict, stack
     units = units_for(spec)
     components = [tokens[symbol].address for symbol in units]
     factory, extensions = stack["factory"], stack["extensions"]
-    modules = [core["modules"]["trade"].address, core["modules"]["streaming_fee"].address, stack["debt_issuance"].address]
+    modules = [
+        core["modules"]["trade"].address,
+        core["modules"]["streaming_fee"].address,
+        stack["debt_issuance"].address,
+    ]
     receipt = d.send(factory.functions.createSetAndManager(
         components, list(units.values()), spec.name, spec.symbol, owner, methodologist, modules, [operator],
         components, [e.address for e in extensions.values()],
@@ -105,7 +113,12 @@ def create_product(d: Deployer, spec: scenario.SandboxProduct, core: dict, stack
 
 
 def _initialize_calls(extensions: dict, manager: str, spec: scenario.SandboxProduct) -> list[bytes]:
-    fee_settings = (manager, MAX_STREAMING_FEE, int(spec.streaming_fee * PRECISE_UNIT), 0)  # the manager collects fees to split
+    fee_settings = (
+        manager,
+        MAX_STREAMING_FEE,
+        int(spec.streaming_fee * PRECISE_UNIT),
+        0,
+    )  # the manager collects fees to split
     return [
         extensions["trade"].encode_abi("initializeModuleAndExtension", args=[manager]),
         # TradeModule initializes once, through TradeExtension: BatchTradeExtension only joins

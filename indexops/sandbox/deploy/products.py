@@ -73,5 +73,7 @@ def _set_up_gim(d: Deployer, gim, set_token, tokens: dict, units: dict[str, int]
     maximums = [scenario.base_units(scenario.GIM_MAX_TRADE_USD, s) for s in traded]
     d.send(gim.functions.setTradeMaximums(set_token.address, addresses, maximums))
     d.send(gim.functions.setExchanges(set_token.address, addresses, [adapter] * len(addresses)))
-    d.send(gim.functions.setCoolOffPeriods(set_token.address, addresses, [scenario.GIM_COOL_OFF_SECONDS] * len(addresses)))
+    d.send(
+        gim.functions.setCoolOffPeriods(set_token.address, addresses, [scenario.GIM_COOL_OFF_SECONDS] * len(addresses))
+    )
     d.send(gim.functions.setTraderStatus(set_token.address, [trader], [True]))

@@ -53,7 +53,9 @@ def add_full_range_liquidity(d: Deployer, manager, token_a: str, token_b: str, a
     """Create the pool at the price where the two amounts are worth the same, then mint over every tick."""
     token0, token1 = sort_tokens(token_a, token_b)
     amount0, amount1 = (amount_a, amount_b) if token0 == token_a else (amount_b, amount_a)
-    d.send(manager.functions.createAndInitializePoolIfNecessary(token0, token1, fee_tier, sqrt_price_x96(amount0, amount1)))
+    d.send(
+        manager.functions.createAndInitializePoolIfNecessary(token0, token1, fee_tier, sqrt_price_x96(amount0, amount1))
+    )
     spacing = fee_tier // 50  # the factory's tick spacing for the 0.05%, 0.3% and 1% tiers
     top = MAX_TICK // spacing * spacing
     d.send(manager.functions.mint(

@@ -58,7 +58,7 @@ def address_book(loaded: LoadedConfig, where: NetworkChoice) -> dict[str, Label]
         add(venue.router, f"{venue_name} router", VENUE_ABIS["router"] if venue.kind == "uniswap-v2" else None)
         add(venue.factory, f"{venue_name} factory", VENUE_ABIS["factory"] if venue.kind == "uniswap-v2" else None)
         add(venue.quoter, f"{venue_name} quoter", VENUE_ABIS["quoter"])
-    for key, product in loaded.file.products.items():
+    for product in loaded.file.products.values():
         deployment = product.deployments.get(where.name)
         if deployment is not None:
             _add_product(add, product.symbol, deployment)

@@ -109,10 +109,20 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
             signatures=tuple(_reviewed(signature) for signature in entry.signatures),
         ))
     return Review(
-        path=str(export.path), sidecar=str(export.sidecar_path), network=where.name, chain_id=file.chain_id,
-        safe=file.safe, transactions=tuple(reviewed), flags=tuple(flags), checks=export.checks,
-        safe_version=file.safe_version, domain_hash="0x" + domain_separator(file.safe_version, file.chain_id, file.safe).hex(),
-        owners=file.owners, threshold=file.threshold, product=file.product, plan=file.plan,
+        path=str(export.path),
+        sidecar=str(export.sidecar_path),
+        network=where.name,
+        chain_id=file.chain_id,
+        safe=file.safe,
+        transactions=tuple(reviewed),
+        flags=tuple(flags),
+        checks=export.checks,
+        safe_version=file.safe_version,
+        domain_hash="0x" + domain_separator(file.safe_version, file.chain_id, file.safe).hex(),
+        owners=file.owners,
+        threshold=file.threshold,
+        product=file.product,
+        plan=file.plan,
     )
 
 

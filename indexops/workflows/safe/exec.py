@@ -41,13 +41,17 @@ class NonceNotNext(UsageError):
         if nonce < current:
             message = f"the SafeTx with nonce {nonce} can no longer execute: the Safe's nonce is already {current}"
         else:
-            message = f"the SafeTx with nonce {nonce} is queued: the Safe's next nonce is {current}; execute those first"
+            message = (
+                f"the SafeTx with nonce {nonce} is queued: the Safe's next nonce is {current}; execute those first"
+            )
         super().__init__(message)
 
 
 class SafeVersionChanged(UsageError):
     def __init__(self, file_version: str, chain_version: str):
-        super().__init__(f"the file was hashed for Safe {file_version}, but the Safe now reports {chain_version}; export again")
+        super().__init__(
+            f"the file was hashed for Safe {file_version}, but the Safe now reports {chain_version}; export again"
+        )
 
 
 class ExecWouldFail(ChainError):

@@ -160,10 +160,23 @@ def export_plan(connection, loaded: LoadedConfig, target: ProductOnNetwork, plan
     )
 
 
-def export_calls(connection, calls: Sequence[SafeCall], *, safe: str, where: NetworkChoice, out_dir: Path, stem: str,
-                 name: str, multisend: bool = False, nonce: int | None = None, labels: Mapping[str, Label] | None = None,
-                 product: str | None = None, plan: str | None = None, now_ms: int | None = None,
-                 one_batch_file: bool = False) -> ExportResult:
+def export_calls(
+    connection,
+    calls: Sequence[SafeCall],
+    *,
+    safe: str,
+    where: NetworkChoice,
+    out_dir: Path,
+    stem: str,
+    name: str,
+    multisend: bool = False,
+    nonce: int | None = None,
+    labels: Mapping[str, Label] | None = None,
+    product: str | None = None,
+    plan: str | None = None,
+    now_ms: int | None = None,
+    one_batch_file: bool = False,
+) -> ExportResult:
     """Write `<stem>.json` (or one `<stem>.nonce-N.json` per SafeTx) and `<stem>.safetx.json` under `out_dir`.
 
     The Safe's version, nonce, owners and threshold are read from the chain; `nonce` overrides

@@ -146,8 +146,10 @@ def _check_calls(path: Path, batch: dict, entry: SignedSafeTx, multisend: str | 
         raise BatchDoesNotMatchSafeTx(path, entry.safe_tx.nonce, str(error)) from None
     found = batch_calls(batch)
     if len(found) != len(expected):
-        raise BatchDoesNotMatchSafeTx(path, entry.safe_tx.nonce, f"{len(found)} calls, the SafeTx makes {len(expected)}")
-    for index, (mine, theirs) in enumerate(zip(found, expected)):
+        raise BatchDoesNotMatchSafeTx(
+            path, entry.safe_tx.nonce, f"{len(found)} calls, the SafeTx makes {len(expected)}"
+        )
+    for index, (mine, theirs) in enumerate(zip(found, expected, strict=True)):
         if mine != theirs:
             raise BatchDoesNotMatchSafeTx(path, entry.safe_tx.nonce, f"call {index} differs")
 
@@ -173,7 +175,9 @@ def _sidecar_naming(batch_path: Path) -> Path | None:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             continue
         entries = document.get("transactions") if isinstance(document, dict) else None
-        if isinstance(entries, list) and any(isinstance(e, dict) and e.get("batchFile") == batch_path.name for e in entries):
+        if isinstance(entries, list) and any(
+            isinstance(e, dict) and e.get("batchFile") == batch_path.name for e in entries
+        ):
             return candidate
     return None
 

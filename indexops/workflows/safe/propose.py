@@ -50,7 +50,8 @@ def propose_export(sidecar_path: Path, file: SafeTxFile, service: TransactionSer
         if not entry.signatures:
             raise NothingToPropose(
                 sidecar_path,
-                f"the SafeTx with nonce {entry.safe_tx.nonce} has no signature: sign it with `indexops safe sign` first",
+                f"the SafeTx with nonce {entry.safe_tx.nonce} has no signature: "
+                "sign it with `indexops safe sign` first",
             )
         unverifiable = [f"{s.owner} ({s.kind.value})" for s in entry.signatures if not s.verifiable_offline]
         if unverifiable:

@@ -34,7 +34,9 @@ class SignResult:
     file: SafeTxFile
 
 
-def sign_export(export: Export, signer=None, *, pairs: Sequence[tuple[str, str]] = (), eth_sign: bool = False) -> SignResult:
+def sign_export(
+    export: Export, signer=None, *, pairs: Sequence[tuple[str, str]] = (), eth_sign: bool = False
+) -> SignResult:
     """Keep the OWNER:SIGNATURE `pairs`, then sign every pending SafeTx with `signer` (an indexops Signer), if any."""
     file = export.require_sidecar()
     added: list[AddedSignature] = []
@@ -76,7 +78,9 @@ def _add_external(file: SafeTxFile, owner_text: str, signature_text: str, added:
 def parse_owner_signature(text: str) -> tuple[str, str]:
     owner, separator, signature = text.partition(":")
     if not separator or not owner or not signature:
-        raise UsageError(f"--add-signature takes OWNER:SIGNATURE (0x address, colon, 0x 65-byte signature), got {text[:20]!r}…")
+        raise UsageError(
+            f"--add-signature takes OWNER:SIGNATURE (0x address, colon, 0x 65-byte signature), got {text[:20]!r}…"
+        )
     return owner.strip(), signature.strip()
 
 
@@ -90,7 +94,9 @@ def _match(file: SafeTxFile, owner: str, signature_text: str) -> tuple[int, Safe
             )
         if signature.owner == owner and entry.executed_in is None:
             return index, signature
-    raise InvalidSignature(f"the signature given for {owner} does not recover to {owner} for any pending SafeTx in the file")
+    raise InvalidSignature(
+        f"the signature given for {owner} does not recover to {owner} for any pending SafeTx in the file"
+    )
 
 
 def _added(entry, signature: SafeSignature) -> AddedSignature:

@@ -54,7 +54,9 @@ class Simulation:
         return all(tx.ok for tx in self.transactions)
 
 
-def simulate_on_fork(rpc_url: str, file: SafeTxFile, probes: Sequence[Probe], labels: Mapping[str, Label]) -> Simulation:
+def simulate_on_fork(
+    rpc_url: str, file: SafeTxFile, probes: Sequence[Probe], labels: Mapping[str, Label]
+) -> Simulation:
     from indexops.chain.connection import connect
     from indexops.execution.rehearsal import Fork
 
@@ -111,9 +113,13 @@ def _run(w3, executor: str, safe: str, entry, data: str) -> SimulatedSafeTx:
     except (ContractLogicError, ValueError) as error:  # a revert is the simulation's finding; an outage is not
         return SimulatedSafeTx(nonce, digest, False, 0, explain_revert(chain_ops.revert_reason(error)))
     receipt = w3.eth.wait_for_transaction_receipt(
-        w3.eth.send_transaction({"from": executor, "to": safe, "data": data, "gas": gas}), timeout=60, poll_latency=0.05,
+        w3.eth.send_transaction({"from": executor, "to": safe, "data": data, "gas": gas}),
+        timeout=60,
+        poll_latency=0.05,
     )
-    succeeded = any(log["topics"] and log["topics"][0] == EXECUTION_SUCCESS for log in receipt["logs"] if log["address"] == safe)
+    succeeded = any(
+        log["topics"] and log["topics"][0] == EXECUTION_SUCCESS for log in receipt["logs"] if log["address"] == safe
+    )
     ok = receipt["status"] == 1 and succeeded
     return SimulatedSafeTx(nonce, digest, ok, receipt["gasUsed"], "" if ok else "the Safe reported ExecutionFailure")
 

@@ -13,7 +13,13 @@ from indexops.config.selection import ProductOnNetwork
 from indexops.safe.decoding import Label, token_amount
 from indexops.units import duration
 
-EXECUTION_INFO_FIELDS = (("targetUnit", 0), ("maxSize", 1), ("coolOffPeriod", 2), ("exchangeName", 4), ("exchangeData", 5))
+EXECUTION_INFO_FIELDS = (
+    ("targetUnit", 0),
+    ("maxSize", 1),
+    ("coolOffPeriod", 2),
+    ("exchangeName", 4),
+    ("exchangeData", 5),
+)
 AMOUNT_FIELDS = {"targetUnit", "maxSize"}
 
 
@@ -50,7 +56,7 @@ def probes_for(target: ProductOnNetwork | None, safe: str, labels: Mapping[str, 
     ]
     if target is None:
         return probes
-    deployment, network = target.deployment, target.where.network
+    deployment = target.deployment
     probes.append(Probe(f"{target.product.symbol} SetToken", "manager", "SetToken", deployment.set_token, "manager"))
     if deployment.manager_kind == "base-manager" and deployment.manager:
         probes += [Probe("BaseManager", name, "BaseManager", deployment.manager, name)
@@ -84,10 +90,19 @@ def _gim_probes(gim: str, set_token: str, tokens: Sequence[str], labels: Mapping
     for token in tokens:
         label = labels.get(token)
         for field, pick in EXECUTION_INFO_FIELDS:
-            probes.append(Probe(
-                f"GIM executionInfo {label.name if label else token}", field, "GeneralIndexModule", gim, "executionInfo",
-                (set_token, token), pick, label if field in AMOUNT_FIELDS else None, token,
-            ))
+            probes.append(
+                Probe(
+                    f"GIM executionInfo {label.name if label else token}",
+                    field,
+                    "GeneralIndexModule",
+                    gim,
+                    "executionInfo",
+                    (set_token, token),
+                    pick,
+                    label if field in AMOUNT_FIELDS else None,
+                    token,
+                )
+            )
     return probes
 
 
@@ -97,7 +112,7 @@ def read_probes(w3, probes: Sequence[Probe]) -> list[Any]:
     tickets = [reader.call(contract(w3, probe.abi, probe.address), probe.function, *probe.args) for probe in probes]
     results = reader.run()
     values: list[Any] = []
-    for probe, ticket in zip(probes, tickets):
+    for probe, ticket in zip(probes, tickets, strict=True):
         value = results[ticket]
         if isinstance(value, CallFailed):
             values.append(None)
@@ -111,7 +126,7 @@ def state_changes(probes: Sequence[Probe], before: Sequence[Any], after: Sequenc
     return [
         StateChange(probe.subject, probe.field, old, new, _text(probe, old, labels), _text(probe, new, labels),
                     probe.token_address)
-        for probe, old, new in zip(probes, before, after) if old != new
+        for probe, old, new in zip(probes, before, after, strict=True) if old != new
     ]
 
 
