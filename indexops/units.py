@@ -29,7 +29,7 @@ def duration(seconds: float) -> str:
     if largest > 0 and rounded >= DURATION_UNITS[largest - 1][1]:  # 23 h 59 min 50 s rounds to 1 d
         return duration(rounded)
     parts = []
-    for name, size in DURATION_UNITS[largest:largest + 2]:
+    for name, size in DURATION_UNITS[largest : largest + 2]:
         count, rounded = divmod(rounded, size)
         if count:
             parts.append(f"{count} {name}")

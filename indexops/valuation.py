@@ -66,7 +66,10 @@ def value(snapshot: Snapshot, target_weights: dict[str, float] | None = None) ->
     targets = target_weights or {}
     components = tuple(
         ComponentValue(
-            component=component, price_weth=price_weth, price_usd=price_usd, value_per_set_usd=per_set,
+            component=component,
+            price_weth=price_weth,
+            price_usd=price_usd,
+            value_per_set_usd=per_set,
             weight=per_set / total if total else 0.0,
             target_weight=targets.get(component.symbol, 0.0 if targets else None),
         )

@@ -148,8 +148,10 @@ def _to_json(entry: Mapping[str, Any], value: Any, name: str) -> Any:
         element = _element_entry(entry, element_type)
         return [_to_json(element, item, name) for item in value]
     if abi_type == "tuple":
-        return [_to_json(component, item, f"{name}.{component['name']}")
-                for component, item in zip(entry["components"], _tuple_items(entry, value, name), strict=True)]
+        return [
+            _to_json(component, item, f"{name}.{component['name']}")
+            for component, item in zip(entry["components"], _tuple_items(entry, value, name), strict=True)
+        ]
     if abi_type == "bool":
         if not isinstance(value, bool):
             raise InvalidArgument(name, abi_type, f"expected a bool, got {value!r}")
@@ -179,8 +181,10 @@ def _from_json(entry: Mapping[str, Any], value: Any, name: str) -> Any:
         element = _element_entry(entry, element_type)
         return [_from_json(element, item, name) for item in value]
     if abi_type == "tuple":
-        return tuple(_from_json(component, item, f"{name}.{component['name']}")
-                     for component, item in zip(entry["components"], _tuple_items(entry, value, name), strict=True))
+        return tuple(
+            _from_json(component, item, f"{name}.{component['name']}")
+            for component, item in zip(entry["components"], _tuple_items(entry, value, name), strict=True)
+        )
     if abi_type == "bool" and isinstance(value, bool):
         return value
     if _INT.match(abi_type) and isinstance(value, int) and not isinstance(value, bool):

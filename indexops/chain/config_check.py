@@ -55,8 +55,10 @@ def _configured_addresses(loaded: LoadedConfig, where: NetworkChoice) -> list[tu
         found += [(f"{base}.modules.{m}", a) for m, a in deployment.modules.items()]
         found += [(f"{base}.extensions.{e}", a) for e, a in deployment.extensions.items()]
         if deployment.leverage is not None:
-            found += [(f"{base}.leverage.{k}", getattr(deployment.leverage, k))
-                      for k in ("leverage_module", "comptroller", "collateral_oracle", "borrow_oracle")]
+            found += [
+                (f"{base}.leverage.{k}", getattr(deployment.leverage, k))
+                for k in ("leverage_module", "comptroller", "collateral_oracle", "borrow_oracle")
+            ]
     return found
 
 

@@ -22,8 +22,15 @@ class ManagerAllowances:
     batch_integrations: dict[str, bool]  # exchange name -> BatchTradeExtension.isIntegration
 
 
-def read_allowances(w3, manager: str, *, assets: Iterable[str], extensions: Iterable[str],
-                    batch_extension: str | None = None, integrations: Iterable[str] = ()) -> ManagerAllowances:
+def read_allowances(
+    w3,
+    manager: str,
+    *,
+    assets: Iterable[str],
+    extensions: Iterable[str],
+    batch_extension: str | None = None,
+    integrations: Iterable[str] = (),
+) -> ManagerAllowances:
     delegated = contract(w3, "delegated/DelegatedManager", manager)
     reader = BatchReader(w3, w3.eth.block_number)
     use_allowlist = reader.call(delegated, "useAssetAllowlist")

@@ -18,8 +18,14 @@ from indexops.snapshot import Snapshot
 NO_PRICE_LIMIT = 0
 
 
-def check_v3_fills(connection: Connection, network: Network, snapshot: Snapshot, plan: RebalancePlan,
-                   slippage_bps: int, buys_exact_output: bool) -> RebalancePlan:
+def check_v3_fills(
+    connection: Connection,
+    network: Network,
+    snapshot: Snapshot,
+    plan: RebalancePlan,
+    slippage_bps: int,
+    buys_exact_output: bool,
+) -> RebalancePlan:
     """The plan with its V3 fills checked against the Quoter (unchanged when there are none)."""
     venues = {name: venue for name, venue in network.venues.items() if venue.kind == "uniswap-v3"}
     keys = quote_keys(plan, venues, buys_exact_output)
@@ -41,15 +47,24 @@ def read_quotes(
             raise ChainError(f"venue {key.venue}: a uniswap-v3 venue needs a quoter and a fee_tier to quote fills")
         token_in, token_out = (key.component, snapshot.weth) if key.side == "sell" else (snapshot.weth, key.component)
         function = "quoteExactOutputSingle" if key.exact_output else "quoteExactInputSingle"
-        tickets[key] = reader.call(contract(w3, "UniswapV3Quoter", venue.quoter), function,
-                                   token_in, token_out, venue.fee_tier, key.amount, NO_PRICE_LIMIT)
+        tickets[key] = reader.call(
+            contract(w3, "UniswapV3Quoter", venue.quoter),
+            function,
+            token_in,
+            token_out,
+            venue.fee_tier,
+            key.amount,
+            NO_PRICE_LIMIT,
+        )
     results = reader.run()
     quotes = {}
     for key, ticket in tickets.items():
         answer = results[ticket]
         if isinstance(answer, CallFailed):
-            raise ChainError(f"{_symbol(snapshot, key.component)}: the {key.venue} Quoter cannot quote the planned "
-                             f"{key.side} of {_fixed_amount(snapshot, key)}: {answer.reason}")
+            raise ChainError(
+                f"{_symbol(snapshot, key.component)}: the {key.venue} Quoter cannot quote the planned "
+                f"{key.side} of {_fixed_amount(snapshot, key)}: {answer.reason}"
+            )
         quotes[key] = answer
     return quotes
 

@@ -176,11 +176,21 @@ def _queue_reserves(reader: BatchReader, w3, venue: Venue, token: str, weth: str
             raise ChainError(f"a uniswap-v3 venue needs a fee_tier to find the {token}/WETH pool")
         pool = uniswap_v3.pool_address(venue.factory, token, weth, venue.fee_tier, venue.init_code_hash)
         bound = contract(w3, "UniswapV3Pool", pool)
-        return _QueuedV3Pool(pair=pool, token_is_first=token_is_first, kind=venue.kind, fee_tier=venue.fee_tier,
-                             slot0=reader.call(bound, "slot0"), liquidity=reader.call(bound, "liquidity"))
+        return _QueuedV3Pool(
+            pair=pool,
+            token_is_first=token_is_first,
+            kind=venue.kind,
+            fee_tier=venue.fee_tier,
+            slot0=reader.call(bound, "slot0"),
+            liquidity=reader.call(bound, "liquidity"),
+        )
     pair = pair_address(venue.factory, token, weth, venue.init_code_hash)
-    return _QueuedV2Pool(pair=pair, token_is_first=token_is_first, kind=venue.kind,
-                         reserves=reader.call(contract(w3, "UniswapV2Pair", pair), "getReserves"))
+    return _QueuedV2Pool(
+        pair=pair,
+        token_is_first=token_is_first,
+        kind=venue.kind,
+        reserves=reader.call(contract(w3, "UniswapV2Pair", pair), "getReserves"),
+    )
 
 
 def _reserves(results: list, queued: _QueuedPool, venue_name: str, fee_bps: int) -> PoolReserves | None:
@@ -197,8 +207,15 @@ def _reserves(results: list, queued: _QueuedPool, venue_name: str, fee_bps: int)
             return None  # no pool for this pair on this venue
         reserve0, reserve1, _ = answer
     token_reserve, weth_reserve = (reserve0, reserve1) if queued.token_is_first else (reserve1, reserve0)
-    return PoolReserves(venue=venue_name, pair=queued.pair, token_reserve=token_reserve, weth_reserve=weth_reserve,
-                        fee_bps=fee_bps, kind=queued.kind, fee_tier=fee_tier)
+    return PoolReserves(
+        venue=venue_name,
+        pair=queued.pair,
+        token_reserve=token_reserve,
+        weth_reserve=weth_reserve,
+        fee_bps=fee_bps,
+        kind=queued.kind,
+        fee_tier=fee_tier,
+    )
 
 
 def _queue_component(reader: BatchReader, w3, target: ProductOnNetwork, address: str) -> _QueuedComponent:
@@ -217,7 +234,9 @@ def _queue_component(reader: BatchReader, w3, target: ProductOnNetwork, address:
         decimals=Known(known.decimals) if known and known.decimals is not None else reader.call(erc20, "decimals"),
         unit=reader.call(set_token, "getDefaultPositionRealUnit", address),
         balance=reader.call(erc20, "balanceOf", deployment.set_token),
-        pools=[] if address == weth else [
+        pools=[]
+        if address == weth
+        else [
             (name, network.venues[name].fee_bps, _queue_reserves(reader, w3, network.venues[name], address, weth))
             for name in venue_names
         ],
@@ -287,7 +306,10 @@ def _roles(results: list, queued: list[_QueuedRole]) -> tuple[Role, ...]:
 def _fee(results: list, queued: _QueuedFee) -> StreamingFee:
     recipient, maximum, percentage, last = _value(results, queued.state, "StreamingFeeModule.feeStates")
     return StreamingFee(
-        recipient=recipient, max_percentage=maximum, percentage=percentage, last_accrual=last,
+        recipient=recipient,
+        max_percentage=maximum,
+        percentage=percentage,
+        last_accrual=last,
         accrued_now=_value(results, queued.now, "StreamingFeeModule.getFee"),
     )
 

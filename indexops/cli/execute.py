@@ -129,38 +129,62 @@ def execute(
         _rehearse(connection, target, plan, account, trader, json_output)
         return
     safe_steps = workflow.safe_steps_of(
-        connection, target, str(plan_file), tx_hash=safe_tx.lower() if safe_tx else None,
+        connection,
+        target,
+        str(plan_file),
+        tx_hash=safe_tx.lower() if safe_tx else None,
         tx_hashes=workflow.executed_in(safe_file, plan) if safe_file is not None else (),
     )
     signers = _signers(plan, target, account, keystore, trader, safe_steps.roles if safe_steps else frozenset())
     genesis = workflow.chain_genesis(connection, plan)
     senders = [signer.address for signer in signers.values()]
     with holding_signers(user_data_dir(), plan.chain_id, senders), book.acquire(plan.content_hash):
-        book.begin_run(plan.content_hash, plan.product, plan.network, plan.chain_id, str(plan_file.resolve()),
-                       chain_genesis=genesis)
+        book.begin_run(
+            plan.content_hash,
+            plan.product,
+            plan.network,
+            plan.chain_id,
+            str(plan_file.resolve()),
+            chain_genesis=genesis,
+        )
         preflight = workflow.check_before_first_step(connection, target, plan, book, signers, force, safe_steps)
         for overridden in preflight.overridden:
             note(f"[bold yellow]--force overrides:[/] {overridden}")
         _confirm(plan, str(plan_file), yes, json_output, preflight.resuming)
         with _progress(plan, book, json_output) as progress:
             workflow.run_plan(
-                connection, target, plan, book, signers, gas_cap_gwei=max_gas_price, warp=warp,
-                report=_reporter(json_output, progress), max_gas_wait=max_gas_wait, receipt_timeout=receipt_timeout,
-                on_warp=_sandbox_market(_sandbox_node(connection), plan) if warp else None, safe_steps=safe_steps,
+                connection,
+                target,
+                plan,
+                book,
+                signers,
+                gas_cap_gwei=max_gas_price,
+                warp=warp,
+                report=_reporter(json_output, progress),
+                max_gas_wait=max_gas_wait,
+                receipt_timeout=receipt_timeout,
+                on_warp=_sandbox_market(_sandbox_node(connection), plan) if warp else None,
+                safe_steps=safe_steps,
             )
 
 
 _TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
 
 
-def _export_for_safe(connection, loaded, target, plan, plan_file: Path, multisend: bool, out: Path | None,
-                     json_output: bool) -> None:
+def _export_for_safe(
+    connection, loaded, target, plan, plan_file: Path, multisend: bool, out: Path | None, json_output: bool
+) -> None:
     from indexops.workflows import execute as workflow
 
-    result = workflow.export_for_safe(connection, loaded, target, plan, multisend=multisend, out=out,
-                                      plan_dir=plan_file.resolve().parent)
-    files = {"sidecar": str(result.sidecar_path), "batches": [str(path) for path in result.batch_paths],
-             "safe": result.safe.address, "nonces": [entry.safe_tx.nonce for entry in result.file.transactions]}
+    result = workflow.export_for_safe(
+        connection, loaded, target, plan, multisend=multisend, out=out, plan_dir=plan_file.resolve().parent
+    )
+    files = {
+        "sidecar": str(result.sidecar_path),
+        "batches": [str(path) for path in result.batch_paths],
+        "safe": result.safe.address,
+        "nonces": [entry.safe_tx.nonce for entry in result.file.transactions],
+    }
     if json_output:
         emit_json(files)
         return
@@ -190,8 +214,9 @@ def _signers(plan, target, account, keystore, trader, safe_roles: frozenset = fr
     if roles & {"operator", "owner"}:
         signers["operator"] = signers["owner"] = resolve(account, keystore)
     if "trader" in roles:
-        signers["trader"] = (resolve(trader, None, "--trader") if trader
-                             else signers.get("operator") or resolve(account, keystore))
+        signers["trader"] = (
+            resolve(trader, None, "--trader") if trader else signers.get("operator") or resolve(account, keystore)
+        )
     return signers
 
 
@@ -229,8 +254,9 @@ def _progress(plan, book, json_output: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     done = sum(1 for step in book.steps(plan.content_hash) if str(step.state) in ("mined", "external"))
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=stdout()) as progress:
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=stdout()
+    ) as progress:
         task = progress.add_task(f"{plan.product} on {plan.network}", total=len(plan.steps), completed=done)
         yield lambda: progress.advance(task)
 
@@ -260,8 +286,10 @@ def _line(kind: str, f: dict) -> str:
     if kind == "cool_off":
         return f"[yellow]…[/] step {f['step']}: waiting {duration(f['seconds'])} for the cool-off"
     if kind == "gas_wait":
-        return (f"[yellow]…[/] base fee {gwei(f['base_fee_gwei'])} gwei above the cap of {gwei(f['cap_gwei'])} gwei; "
-                f"waiting ({duration(f['remaining'])} left)")
+        return (
+            f"[yellow]…[/] base fee {gwei(f['base_fee_gwei'])} gwei above the cap of {gwei(f['cap_gwei'])} gwei; "
+            f"waiting ({duration(f['remaining'])} left)"
+        )
     if kind == "external":
         where = f"[dim]{f['tx_hash']}[/]" if f["tx_hash"] else "[dim]no transaction hash given[/]"
         return f"[green]✓[/] step {f['step']}: {f['description']}  executed by the Safe {f['safe']}  {where}"
@@ -308,9 +336,14 @@ def _rehearse(connection, target, plan, account, trader, json_output: bool) -> N
         senders["trader"] = parse_account(trader, sandbox, connection, option="--trader")
     with Fork(_anvil_for_rehearsal(), connection.rpc_url) as fork:
         w3 = connect(fork.url, plan.chain_id).w3
-        result = rehearse(w3, plan, senders, target.where.network.tokens[target.where.network.weth].address,
-                          between_rounds=_sandbox_market(w3, plan) if sandbox else None,
-                          report=_reporter(json_output) if json_output else (lambda kind, **fields: None))
+        result = rehearse(
+            w3,
+            plan,
+            senders,
+            target.where.network.tokens[target.where.network.weth].address,
+            between_rounds=_sandbox_market(w3, plan) if sandbox else None,
+            report=_reporter(json_output) if json_output else (lambda kind, **fields: None),
+        )
     if not json_output:
         from indexops.render.rehearsal import rehearsal_table
 
@@ -345,12 +378,16 @@ def _show_status(book, plan, target, json_output: bool) -> None:
         external = journaled.external if journaled else None
         attempt = journaled.current if journaled and external is None else None
         tx_hash = external.tx_hash if external else attempt.tx_hash if attempt else None
-        rows.append({
-            "step": step.index, "description": step.description,
-            "state": str(journaled.state) if journaled else "planned",
-            "tx_hash": tx_hash, "block": attempt.block_number if attempt else None,
-            "link": f"{explorer.rstrip('/')}/tx/{tx_hash}" if tx_hash and explorer else None,
-        })
+        rows.append(
+            {
+                "step": step.index,
+                "description": step.description,
+                "state": str(journaled.state) if journaled else "planned",
+                "tx_hash": tx_hash,
+                "block": attempt.block_number if attempt else None,
+                "link": f"{explorer.rstrip('/')}/tx/{tx_hash}" if tx_hash and explorer else None,
+            }
+        )
     if json_output:
         emit_json({"plan": plan.content_hash, "steps": rows})
         return

@@ -25,12 +25,22 @@ RpcUrlOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout, nothing else there.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks and RPC round trips.")]
 ReceiptTimeoutOption = Annotated[
-    int, typer.Option("--receipt-timeout", help="Seconds to wait for each receipt.", metavar="SECONDS",
-                      parser=seconds("--receipt-timeout", minimum=1)),
+    int,
+    typer.Option(
+        "--receipt-timeout",
+        help="Seconds to wait for each receipt.",
+        metavar="SECONDS",
+        parser=seconds("--receipt-timeout", minimum=1),
+    ),
 ]
 GasPriceOption = Annotated[
-    float | None, typer.Option("--gas-price", help="Gas price in gwei for the cost model (default: the node's).",
-                               metavar="GWEI", parser=gas_price_gwei("--gas-price", zero_allowed=True)),
+    float | None,
+    typer.Option(
+        "--gas-price",
+        help="Gas price in gwei for the cost model (default: the node's).",
+        metavar="GWEI",
+        parser=gas_price_gwei("--gas-price", zero_allowed=True),
+    ),
 ]
 MaxGasPriceOption = Annotated[
     float | None,

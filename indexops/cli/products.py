@@ -19,8 +19,15 @@ def list_products(ctx: typer.Context, config: ConfigOption = None, json_output: 
         return
     loaded = context.config(config)
     rows = [
-        {"key": key, "name": p.name, "symbol": p.symbol, "kind": p.kind,
-         "networks": {n: {"set_token": d.set_token, "manager_kind": d.manager_kind} for n, d in p.deployments.items()}}
+        {
+            "key": key,
+            "name": p.name,
+            "symbol": p.symbol,
+            "kind": p.kind,
+            "networks": {
+                n: {"set_token": d.set_token, "manager_kind": d.manager_kind} for n, d in p.deployments.items()
+            },
+        }
         for key, p in loaded.file.products.items()
     ]
     if json_output:

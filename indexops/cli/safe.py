@@ -92,8 +92,15 @@ def export(
     target = choose_product(loaded, plan.product, plan.network)
     connection = context.connect_to(target.where, rpc_url)
     result = export_plan(
-        connection, loaded, target, plan, safe=parse_address(safe, "--safe") if safe else None,
-        multisend=multisend, nonce=nonce, out_dir=where_to.directory, stem=where_to.stem,
+        connection,
+        loaded,
+        target,
+        plan,
+        safe=parse_address(safe, "--safe") if safe else None,
+        multisend=multisend,
+        nonce=nonce,
+        out_dir=where_to.directory,
+        stem=where_to.stem,
     )
     if json_output:
         emit_json(export_json(result))
@@ -215,8 +222,9 @@ def exec_(
     _confirm(len(ready.pending), yes)
     on_executed = (lambda executed: None) if json_output else (lambda executed: stdout().print(executed_line(executed)))
     with holding_signers(user_data_dir(), connection.chain_id, [signer.address]):
-        executed = exec_export(connection, sidecar_path, safe_file, ready, signer,
-                               receipt_timeout=receipt_timeout, on_executed=on_executed)
+        executed = exec_export(
+            connection, sidecar_path, safe_file, ready, signer, receipt_timeout=receipt_timeout, on_executed=on_executed
+        )
     if json_output:
         emit_json(exec_json(executed))
 
@@ -224,7 +232,12 @@ def exec_(
 @app.command("propose")
 def propose(
     file: FileArgument,
-    service: Annotated[str, typer.Option("--service", help="Safe Transaction Service base URL, e.g. https://api.safe.global/tx-service/eth.")],
+    service: Annotated[
+        str,
+        typer.Option(
+            "--service", help="Safe Transaction Service base URL, e.g. https://api.safe.global/tx-service/eth."
+        ),
+    ],
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
@@ -248,8 +261,9 @@ def propose(
     client = HttpTransactionService(service, api_key=os.environ.get(SERVICE_KEY_ENV))
     connection = context.connect_to(where, rpc_url)
     chain_name = f"chain {connection.chain_id} ({where.name})"
-    proposed = propose_export(sidecar_path, safe_file, client, read_safe_view(connection.w3, safe_file.safe),
-                              chain_name)
+    proposed = propose_export(
+        sidecar_path, safe_file, client, read_safe_view(connection.w3, safe_file.safe), chain_name
+    )
     if json_output:
         emit_json(propose_json(proposed, client.display_url, connection.chain_id, where.name))
     else:

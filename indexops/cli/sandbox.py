@@ -111,10 +111,16 @@ def reset(config: SettingsOption = None, json_output: JsonOption = False, debug:
 @app.command()
 def price(
     symbol: Annotated[str, typer.Argument(help="The asset: WETH (or ETH), WBTC (or BTC) or USDC.", show_default=False)],
-    by: Annotated[float | None, typer.Option("--by", metavar="PCT", help="Move the price by this percent, e.g. -25.",
-                                             parser=percent_move("--by"))] = None,
-    to: Annotated[float | None, typer.Option("--to", metavar="USD", help="Set the price to this many USD.",
-                                             parser=usd_price("--to"))] = None,
+    by: Annotated[
+        float | None,
+        typer.Option(
+            "--by", metavar="PCT", help="Move the price by this percent, e.g. -25.", parser=percent_move("--by")
+        ),
+    ] = None,
+    to: Annotated[
+        float | None,
+        typer.Option("--to", metavar="USD", help="Set the price to this many USD.", parser=usd_price("--to")),
+    ] = None,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -136,12 +142,20 @@ def price(
     w3 = connect(current.running.rpc_url, 31337, "sandbox").w3
     moved = prices.move_price(w3, current.deployment, target, by_percent=by, to_usd=to)
     if json_output:
-        emit_json({
-            "symbol": moved.symbol, "before_usd": moved.before_usd, "after_usd": moved.after_usd,
-            "feed": moved.feed, "ctoken": moved.ctoken, "block": moved.block,
-            "pools": [{"venue": p.venue, "pool": p.pool, "other": p.other, "before": p.before, "after": p.after}
-                      for p in moved.pools],
-        })
+        emit_json(
+            {
+                "symbol": moved.symbol,
+                "before_usd": moved.before_usd,
+                "after_usd": moved.after_usd,
+                "feed": moved.feed,
+                "ctoken": moved.ctoken,
+                "block": moved.block,
+                "pools": [
+                    {"venue": p.venue, "pool": p.pool, "other": p.other, "before": p.before, "after": p.after}
+                    for p in moved.pools
+                ],
+            }
+        )
         return
     change = moved.after_usd / moved.before_usd - 1
     stdout().print(

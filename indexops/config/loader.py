@@ -119,8 +119,10 @@ def _table_above(lines: list[str], line: int) -> list[str]:
 
 
 def _key_parts(dotted: str) -> list[str]:
-    return [m.group(1) if m.group(1) is not None else m.group(2) if m.group(2) is not None else m.group(0)
-            for m in _KEY_PART.finditer(dotted)]
+    return [
+        m.group(1) if m.group(1) is not None else m.group(2) if m.group(2) is not None else m.group(0)
+        for m in _KEY_PART.finditer(dotted)
+    ]
 
 
 def _describe(error: ValidationError) -> list[str]:
@@ -129,8 +131,11 @@ def _describe(error: ValidationError) -> list[str]:
         loc = list(item["loc"])
         if loc and loc[-1] == "[key]":  # the key of a table whose keys are a fixed set (modules, extensions)
             path = ".".join(str(part) for part in loc[:-1])
-            lines.append(f"{path}: unknown key: must be {item['ctx']['expected']}" if item["type"] == "literal_error"
-                         else f"{path}: {_message(item)}")
+            lines.append(
+                f"{path}: unknown key: must be {item['ctx']['expected']}"
+                if item["type"] == "literal_error"
+                else f"{path}: {_message(item)}"
+            )
             continue
         path = ".".join(str(part) for part in loc) or "(top level)"
         lines.append(f"{path}: {_message(item)}")
@@ -149,5 +154,5 @@ def _message(item: ErrorDetails) -> str:
         return f"must be {item['ctx']['expected']} (got {item['input']!r})"
     text = item["msg"]
     if text.startswith("Input should be "):
-        text = "must be " + text[len("Input should be "):]
+        text = "must be " + text[len("Input should be ") :]
     return f"{text[0].lower()}{text[1:]} (got {item['input']!r})"

@@ -144,15 +144,21 @@ def _leverage_deployment_problems(
     decimals = network.tokens[leverage.collateral].decimals if leverage.collateral in network.tokens else None
     for name, exchange in leverage.exchanges.items():
         if name not in adapters:
-            yield f"{path}.exchanges.{name}", (
-                f"no venue on network {network_name!r} trades through an adapter named {name!r} "
-                f"(trade adapters: {', '.join(sorted(adapters)) or 'none'})"
+            yield (
+                f"{path}.exchanges.{name}",
+                (
+                    f"no venue on network {network_name!r} trades through an adapter named {name!r} "
+                    f"(trade adapters: {', '.join(sorted(adapters)) or 'none'})"
+                ),
             )
         for key in ("twap_max_trade_size", "incentivized_twap_max_trade_size"):
             size = getattr(exchange, key)
             if decimals is not None and (size * 10**decimals) % 1:
-                yield f"{path}.exchanges.{name}.{key}", (
-                    f"{size} has more decimals than {leverage.collateral} ({decimals}): the contract stores base units"
+                yield (
+                    f"{path}.exchanges.{name}.{key}",
+                    (
+                        f"{size} has more decimals than {leverage.collateral} ({decimals}): the contract stores base units"
+                    ),
                 )
     methodology = product.leverage
     if methodology is None:
@@ -163,14 +169,20 @@ def _leverage_deployment_problems(
             "missing: a deployed strategy needs its rebalance interval (seconds)",
         )
     elif leverage.execution.twap_cooldown > methodology.rebalance_interval:
-        yield f"{path}.execution.twap_cooldown", (
-            f"must not exceed the rebalance interval ({leverage.execution.twap_cooldown} s > "
-            f"{methodology.rebalance_interval} s)"
+        yield (
+            f"{path}.execution.twap_cooldown",
+            (
+                f"must not exceed the rebalance interval ({leverage.execution.twap_cooldown} s > "
+                f"{methodology.rebalance_interval} s)"
+            ),
         )
     if leverage.incentive.twap_cooldown > leverage.execution.twap_cooldown:
-        yield f"{path}.incentive.twap_cooldown", (
-            f"must not exceed the TWAP cooldown ({leverage.incentive.twap_cooldown} s > "
-            f"{leverage.execution.twap_cooldown} s)"
+        yield (
+            f"{path}.incentive.twap_cooldown",
+            (
+                f"must not exceed the TWAP cooldown ({leverage.incentive.twap_cooldown} s > "
+                f"{leverage.execution.twap_cooldown} s)"
+            ),
         )
 
 

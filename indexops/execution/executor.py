@@ -89,9 +89,19 @@ class ExecutionSettings:
 
 
 class Executor:
-    def __init__(self, w3, plan, journal, signers: Mapping[str, Signer], settings: ExecutionSettings,
-                 report: Callable[..., None] = lambda kind, **fields: None, sleep=time.sleep,
-                 faults: FaultPoints | None = None, cool_off_ready: Callable | None = None, safe_steps=None):
+    def __init__(
+        self,
+        w3,
+        plan,
+        journal,
+        signers: Mapping[str, Signer],
+        settings: ExecutionSettings,
+        report: Callable[..., None] = lambda kind, **fields: None,
+        sleep=time.sleep,
+        faults: FaultPoints | None = None,
+        cool_off_ready: Callable | None = None,
+        safe_steps=None,
+    ):
         self.w3, self.plan, self.journal, self.signers = w3, plan, journal, signers
         self.safe_steps = safe_steps  # `external.SafeSteps`: the steps the product's Safe sends
         self.settings, self.report, self.sleep = settings, report, sleep
@@ -122,8 +132,9 @@ class Executor:
         tx_hash, detail = self._rpc(step, self.safe_steps.confirm, self.w3, self.plan, step)
         with uninterrupted():
             self.journal.record_external(self.hash, step.index, detail, tx_hash=tx_hash)
-        self.report("external", step=step.index, tx_hash=tx_hash, description=step.description,
-                    safe=self.safe_steps.safe)
+        self.report(
+            "external", step=step.index, tx_hash=tx_hash, description=step.description, safe=self.safe_steps.safe
+        )
 
     def reconcile(self) -> None:
         """Settle every step left in flight by an earlier run before anything new is signed."""
@@ -163,10 +174,18 @@ class Executor:
         fees = self._fees_under_cap(step)
         self.position.doing = position.SENDING
         nonce = self._rpc(step, chain_ops.pending_nonce, self.w3, signer.address)
-        raw = signer.sign_transaction({
-            "type": 2, "chainId": self.plan.chain_id, "nonce": nonce, "to": step.to, "data": step.data,
-            "value": step.value, "gas": gas, **fees.as_tx_fields(),
-        })
+        raw = signer.sign_transaction(
+            {
+                "type": 2,
+                "chainId": self.plan.chain_id,
+                "nonce": nonce,
+                "to": step.to,
+                "data": step.data,
+                "value": step.value,
+                "gas": gas,
+                **fees.as_tx_fields(),
+            }
+        )
         tx_hash = to_hex(keccak(raw))
         with uninterrupted():
             self.journal.record_signed(
@@ -178,8 +197,15 @@ class Executor:
         self.faults.reach("sent")
         with uninterrupted():
             self.journal.record_sent(self.hash, step.index, tx_hash=tx_hash)
-        self.report("sent", step=step.index, tx_hash=tx_hash, description=step.description, nonce=nonce, gas=gas,
-                    max_fee_gwei=fees.max_fee_per_gas / 1e9)
+        self.report(
+            "sent",
+            step=step.index,
+            tx_hash=tx_hash,
+            description=step.description,
+            nonce=nonce,
+            gas=gas,
+            max_fee_gwei=fees.max_fee_per_gas / 1e9,
+        )
         self.faults.reach("recorded_sent")
         receipt = self._wait_for_receipt(step, tx_hash)
         self.faults.reach("mined")
@@ -196,10 +222,18 @@ class Executor:
         mined_at = self._rpc(step, chain_ops.block_timestamp, self.w3, receipt["blockNumber"], in_flight=True)
         with uninterrupted():
             self.journal.record_mined(
-                self.hash, step.index, receipt["blockNumber"], receipt["gasUsed"], receipt["status"],
-                {"fills": fills, "failed_trades": [{"index": f.index, "reason": f.reason} for f in failures],
-                 "block_timestamp": mined_at},
-                tx_hash=to_hex(receipt["transactionHash"]), effective_gas_price=receipt.get("effectiveGasPrice"),
+                self.hash,
+                step.index,
+                receipt["blockNumber"],
+                receipt["gasUsed"],
+                receipt["status"],
+                {
+                    "fills": fills,
+                    "failed_trades": [{"index": f.index, "reason": f.reason} for f in failures],
+                    "block_timestamp": mined_at,
+                },
+                tx_hash=to_hex(receipt["transactionHash"]),
+                effective_gas_price=receipt.get("effectiveGasPrice"),
             )
         tx_hash = to_hex(receipt["transactionHash"])
         if receipt["status"] != 1:

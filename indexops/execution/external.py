@@ -55,8 +55,11 @@ class SafeSteps:
 
     def in_place(self, w3, plan, step) -> bool:
         """Whether the step's effect is what the chain holds now."""
-        if self.gim is None or step.function.split("(")[0] not in (*EXECUTION_INFO_FIELD, "setTraderStatus",
-                                                                     "startRebalanceWithUnits"):
+        if self.gim is None or step.function.split("(")[0] not in (
+            *EXECUTION_INFO_FIELD,
+            "setTraderStatus",
+            "startRebalanceWithUnits",
+        ):
             raise CannotVerify(step.index, step.function, self.safe)
         name, args = step.function.split("(")[0], _arguments(w3, step)
         gim = contract(w3, "GeneralIndexModule", self.gim)

@@ -29,6 +29,5 @@ class Position:
         """E.g. "step 5 of 42, waiting for the cool-off (nothing of it was sent)"; None before the first step."""
         if self.step is None:
             return None
-        sent = ("its transaction is journaled and will not be sent twice" if self.journaled
-                else "nothing of it was sent")
+        sent = "its transaction is journaled and will not be sent twice" if self.journaled else "nothing of it was sent"
         return f"step {self.step} of {self.total}, {self.doing} ({sent})"

@@ -53,7 +53,9 @@ class Fork:
         self.port = _free_port()
         self.process = subprocess.Popen(
             [str(anvil), "--fork-url", rpc_url, "--host", "127.0.0.1", "--port", str(self.port), "--silent"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -81,9 +83,14 @@ class Fork:
             self.process.kill()
 
 
-def rehearse(w3, plan, senders: Mapping[str, str | None], weth: str,
-             between_rounds: Callable[[], None] | None = None,
-             report: Callable[..., None] = lambda kind, **fields: None) -> Rehearsal:
+def rehearse(
+    w3,
+    plan,
+    senders: Mapping[str, str | None],
+    weth: str,
+    between_rounds: Callable[[], None] | None = None,
+    report: Callable[..., None] = lambda kind, **fields: None,
+) -> Rehearsal:
     """Run every step on the fork `w3` from the impersonated `senders` (role -> address, None for a role nobody
     holds: a direct product has no owner or trader). A step whose role has no holder is a failed step."""
     for address in {a for a in senders.values() if a is not None}:
@@ -133,8 +140,11 @@ def _run_step(w3, step, sender: str | None, weth: str) -> RehearsedStep:
 
 def _weth_moved(receipt, weth: str) -> int | None:
     """The WETH side of the step's fills: received on sells, spent on buys (what the plan calls weth_amount)."""
-    amounts = [f.received if f.received_token == weth else f.sent for f in fills_in(receipt["logs"])
-               if weth in (f.received_token, f.sent_token)]
+    amounts = [
+        f.received if f.received_token == weth else f.sent
+        for f in fills_in(receipt["logs"])
+        if weth in (f.received_token, f.sent_token)
+    ]
     return sum(amounts) if amounts else None
 
 

@@ -39,8 +39,9 @@ def signer_lock_path(data_dir: Path, chain_id: int, address: str) -> Path:
 
 
 @contextmanager
-def holding_signers(data_dir: Path, chain_id: int, addresses: Iterable[str],
-                    now: datetime | None = None) -> Iterator[None]:
+def holding_signers(
+    data_dir: Path, chain_id: int, addresses: Iterable[str], now: datetime | None = None
+) -> Iterator[None]:
     """Hold the lock of every account in `addresses` on the chain for the `with` block; SignerBusy if one is held."""
     moment = now or datetime.now(UTC)
     with ExitStack() as held:

@@ -103,9 +103,7 @@ def _route_on(market: Market, subset: tuple[int, ...], quantity: int) -> list[in
     return split_buy(pools, quantity)
 
 
-def best_route(
-    market: Market, quantity: int, venues_per_chunk: VenuesPerChunk
-) -> tuple[tuple[int, ...], int] | None:
+def best_route(market: Market, quantity: int, venues_per_chunk: VenuesPerChunk) -> tuple[tuple[int, ...], int] | None:
     """Per-venue amounts (inputs for a sell, outputs for a buy) for one chunk, and its WETH score.
 
     The score is WETH spent plus gas (buy) or minus WETH received net of gas (sell): lower is

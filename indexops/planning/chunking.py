@@ -161,9 +161,7 @@ def plan_chunks(
     (sell) or minimises the WETH spent plus gas (buy), which with the pools at one price is the
     same as minimising the costs; of equally good counts the smallest wins.
     """
-    _check_parameters(
-        component, quantity, gas_price_wei, gas_per_call, max_impact_bps, slippage_bps, max_chunks
-    )
+    _check_parameters(component, quantity, gas_price_wei, gas_per_call, max_impact_bps, slippage_bps, max_chunks)
     market = make_market(side, pools, max_impact_bps, gas_per_call * gas_price_wei, slippage_bps)
     total = gross_up_for_protocol_fee(quantity, protocol_fee) if side == "buy" else quantity
     if total == 0:

@@ -12,9 +12,7 @@ class PlanningError(UsageError):
 class ImpactCapUnreachable(PlanningError):
     """Even the most chunks allowed leave some chunk above the price-impact cap."""
 
-    def __init__(
-        self, component: str, side: str, quantity: int, max_chunks: int, cap_bps: float, largest_chunk: int
-    ):
+    def __init__(self, component: str, side: str, quantity: int, max_chunks: int, cap_bps: float, largest_chunk: int):
         self.component = component
         self.quantity = quantity
         self.max_chunks = max_chunks

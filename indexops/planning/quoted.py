@@ -40,14 +40,19 @@ class QuoteBeyondSlippage(PlanningError):
 def quote_keys(plan: RebalancePlan, venues: Iterable[str], buys_exact_output: bool) -> list[QuoteKey]:
     """Every distinct fill on `venues`, in plan order (equal chunks share one quote)."""
     quoted_venues = set(venues)
-    keys = [_key(planned, fill, buys_exact_output)
-            for planned in plan.trades for chunk in planned.chunks.chunks for fill in chunk.fills
-            if fill.venue in quoted_venues]
+    keys = [
+        _key(planned, fill, buys_exact_output)
+        for planned in plan.trades
+        for chunk in planned.chunks.chunks
+        for fill in chunk.fills
+        if fill.venue in quoted_venues
+    ]
     return list(dict.fromkeys(keys))
 
 
-def with_quotes(plan: RebalancePlan, quotes: Mapping[QuoteKey, int], slippage_bps: int,
-                buys_exact_output: bool) -> RebalancePlan:
+def with_quotes(
+    plan: RebalancePlan, quotes: Mapping[QuoteKey, int], slippage_bps: int, buys_exact_output: bool
+) -> RebalancePlan:
     """The plan with every quoted fill that differs by more than `TOLERANCE_BPS` set to its quote.
 
     Raises QuoteBeyondSlippage when a quote falls outside the fill's planned limit. Cost estimates
@@ -108,24 +113,44 @@ def _quoted_fill(
     return updated
 
 
-def _beyond_message(planned: PlannedTrade, fill: VenueFill, quote: int, planned_amount: int, limit: int,
-                    slippage_bps: int, buys_exact_output: bool) -> str:
+def _beyond_message(
+    planned: PlannedTrade,
+    fill: VenueFill,
+    quote: int,
+    planned_amount: int,
+    limit: int,
+    slippage_bps: int,
+    buys_exact_output: bool,
+) -> str:
     symbol, side = planned.trade.component, planned.trade.side
     component = lambda amount: f"{amount / 10**planned.decimals:.6g} {symbol}"  # noqa: E731
     weth = lambda amount: f"{amount / 10**WETH_DECIMALS:.6g} WETH"  # noqa: E731
     if side == "sell":
-        what = (f"{weth(quote)} for {component(fill.amount_in)} where the plan expects {weth(planned_amount)} "
-                f"(at least {weth(limit)})")
+        what = (
+            f"{weth(quote)} for {component(fill.amount_in)} where the plan expects {weth(planned_amount)} "
+            f"(at least {weth(limit)})"
+        )
     elif buys_exact_output:
-        what = (f"{weth(quote)} to buy {component(fill.amount_out)} where the plan expects {weth(planned_amount)} "
-                f"(at most {weth(limit)})")
+        what = (
+            f"{weth(quote)} to buy {component(fill.amount_out)} where the plan expects {weth(planned_amount)} "
+            f"(at most {weth(limit)})"
+        )
     else:
-        what = (f"{component(quote)} for {weth(fill.amount_in)} where the plan expects {component(planned_amount)} "
-                f"(at least {component(limit)})")
-    return (f"{symbol}: the {fill.venue} Quoter gives {what}, worse than {slippage_bps} bps of slippage allows: "
-            "the trade crosses out of the pool's current tick range; lower max_chunk_impact_bps or raise the slippage.")
+        what = (
+            f"{component(quote)} for {weth(fill.amount_in)} where the plan expects {component(planned_amount)} "
+            f"(at least {component(limit)})"
+        )
+    return (
+        f"{symbol}: the {fill.venue} Quoter gives {what}, worse than {slippage_bps} bps of slippage allows: "
+        "the trade crosses out of the pool's current tick range; lower max_chunk_impact_bps or raise the slippage."
+    )
 
 
 def _chunk_plan(plan: ChunkPlan, chunks: tuple[Chunk, ...]) -> ChunkPlan:
-    return replace(plan, chunks=chunks, quantity=sum(c.quantity for c in chunks), weth=sum(c.weth for c in chunks),
-                   weth_limit=sum(c.weth_limit for c in chunks))
+    return replace(
+        plan,
+        chunks=chunks,
+        quantity=sum(c.quantity for c in chunks),
+        weth=sum(c.weth for c in chunks),
+        weth_limit=sum(c.weth_limit for c in chunks),
+    )

@@ -144,10 +144,17 @@ class _Planner:
     def at_value(self, value_per_set_weth: float):
         units = units_from_weights(self.weights, self.prices, self.decimals, value_per_set_weth, self.policy.weight_cap)
         trades = plan_trades(
-            self.current, units, self.snapshot.total_supply, self.prices, self.decimals,
-            dust_threshold=self.policy.dust_usd, dust_currency="USD", eth_price_usd=self.eth_usd,
+            self.current,
+            units,
+            self.snapshot.total_supply,
+            self.prices,
+            self.decimals,
+            dust_threshold=self.policy.dust_usd,
+            dust_currency="USD",
+            eth_price_usd=self.eth_usd,
             weth_available_wei=self.states[self.weth_symbol].balance if self.weth_symbol in self.states else 0,
-            balances={s: c.balance for s, c in self.states.items()}, quote=self.weth_symbol,
+            balances={s: c.balance for s, c in self.states.items()},
+            quote=self.weth_symbol,
         )
         return units, tuple(self._chunked(trade) for trade in trades.trades), trades.dust
 
@@ -174,15 +181,29 @@ class _Planner:
         pools = _oriented_pools(state, trade.side, self.policy.venues.get(trade.component, ()))
         cool_off = self.policy.cool_off_seconds.get(trade.component, 0)
         max_chunks = max(1, self.policy.max_duration_seconds // cool_off) if cool_off else 10_000
-        common = dict(gas_price_wei=self.policy.gas_price_wei, gas_per_call=self.profile.gas_per_trade,
-                      slippage_bps=self.policy.slippage_bps)
+        common = dict(
+            gas_price_wei=self.policy.gas_price_wei,
+            gas_per_call=self.profile.gas_per_trade,
+            slippage_bps=self.policy.slippage_bps,
+        )
         return PlannedTrade(
-            trade=trade, address=state.address, decimals=state.decimals, cool_off=cool_off,
-            chunks=plan_chunks(trade.component, trade.side, trade.quantity, pools,
-                               max_impact_bps=self.policy.max_chunk_impact_bps, max_chunks=max_chunks,
-                               venues_per_chunk=self.profile.venues_per_chunk, **common),
-            baseline=fixed_impact_baseline(trade.component, trade.side, trade.quantity, pools,
-                                           impact_bps=self.policy.baseline_impact_bps, **common),
+            trade=trade,
+            address=state.address,
+            decimals=state.decimals,
+            cool_off=cool_off,
+            chunks=plan_chunks(
+                trade.component,
+                trade.side,
+                trade.quantity,
+                pools,
+                max_impact_bps=self.policy.max_chunk_impact_bps,
+                max_chunks=max_chunks,
+                venues_per_chunk=self.profile.venues_per_chunk,
+                **common,
+            ),
+            baseline=fixed_impact_baseline(
+                trade.component, trade.side, trade.quantity, pools, impact_bps=self.policy.baseline_impact_bps, **common
+            ),
         )
 
     def targets(self, units: Mapping[str, int]) -> tuple[ComponentTarget, ...]:
@@ -190,12 +211,19 @@ class _Planner:
         rows = []
         for symbol in sorted(self.states, key=lambda s: (-self.weights[s], s)):
             current = self.current.get(symbol, 0)
-            rows.append(ComponentTarget(
-                symbol=symbol, address=self.states[symbol].address, decimals=self.decimals[symbol],
-                current_unit=current, target_unit=units.get(symbol, 0),
-                current_weight=current / 10 ** self.decimals[symbol] * self.prices[symbol] / value if value else 0.0,
-                target_weight=self.weights[symbol],
-            ))
+            rows.append(
+                ComponentTarget(
+                    symbol=symbol,
+                    address=self.states[symbol].address,
+                    decimals=self.decimals[symbol],
+                    current_unit=current,
+                    target_unit=units.get(symbol, 0),
+                    current_weight=current / 10 ** self.decimals[symbol] * self.prices[symbol] / value
+                    if value
+                    else 0.0,
+                    target_weight=self.weights[symbol],
+                )
+            )
         return tuple(rows)
 
 

@@ -101,9 +101,7 @@ def split_sell(pools: Sequence[Pool], total_in: int) -> list[int]:
 
 def _water_fill_buy(pools: Sequence[Pool], order: list[int], total_out: int) -> list[Decimal]:
     reserves_out = {i: Decimal(pools[i].reserve_out) for i in order}
-    roots = {
-        i: (Decimal(pools[i].reserve_in * pools[i].reserve_out) / _fee_factor(pools[i])).sqrt() for i in order
-    }
+    roots = {i: (Decimal(pools[i].reserve_in * pools[i].reserve_out) / _fee_factor(pools[i])).sqrt() for i in order}
     active = 0
     level = Decimal(0)
     while active < len(order):

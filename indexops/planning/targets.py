@@ -90,9 +90,7 @@ def units_from_weights(
     """
     validate_weights(weights)
     if not (math.isfinite(value_per_set_weth) and value_per_set_weth > 0):
-        raise InvalidComponentData(
-            f"The value per set must be a positive number of WETH, got {value_per_set_weth}."
-        )
+        raise InvalidComponentData(f"The value per set must be a positive number of WETH, got {value_per_set_weth}.")
     shares = {name: exact(w) for name, w in weights.items()}
     if cap is not None:
         _validate_cap(cap)
@@ -108,9 +106,7 @@ def units_from_weights(
     return units
 
 
-def value_per_set(
-    units: Mapping[str, int], prices_in_weth: Mapping[str, float], decimals: Mapping[str, int]
-) -> float:
+def value_per_set(units: Mapping[str, int], prices_in_weth: Mapping[str, float], decimals: Mapping[str, int]) -> float:
     """WETH value of one set: sum of unit x price / 10^decimals."""
     total = Fraction(0)
     for name in sorted(units):

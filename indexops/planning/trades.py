@@ -72,17 +72,13 @@ def _check_amounts(
                 raise InvalidComponentData(f"{name} has a negative unit or balance ({mapping[name]}).")
 
 
-def _dust_limit_wei(
-    threshold: float, currency: Literal["WETH", "USD"], eth_price_usd: float | None
-) -> Fraction:
+def _dust_limit_wei(threshold: float, currency: Literal["WETH", "USD"], eth_price_usd: float | None) -> Fraction:
     if not (math.isfinite(threshold) and threshold >= 0):
         raise InvalidComponentData(f"The dust threshold must be a non-negative number, got {threshold}.")
     if currency == "WETH":
         return exact(threshold) * PRECISE_UNIT
     if eth_price_usd is None or not (math.isfinite(eth_price_usd) and eth_price_usd > 0):
-        raise InvalidComponentData(
-            f"A dust threshold in USD needs a positive ETH price in USD, got {eth_price_usd}."
-        )
+        raise InvalidComponentData(f"A dust threshold in USD needs a positive ETH price in USD, got {eth_price_usd}.")
     return exact(threshold) / exact(eth_price_usd) * PRECISE_UNIT
 
 

@@ -14,8 +14,15 @@ PRECISE_UNIT = 10**18
 
 
 def build_plan(
-    *, product: str, network: str, route: str, snapshot: Snapshot, rebalance: RebalancePlan,
-    steps: Sequence, created_at: str, dust_usd: float,
+    *,
+    product: str,
+    network: str,
+    route: str,
+    snapshot: Snapshot,
+    rebalance: RebalancePlan,
+    steps: Sequence,
+    created_at: str,
+    dust_usd: float,
 ) -> Plan:
     eth_usd = rebalance.eth_usd
     nav_usd = rebalance.nav_weth * eth_usd
@@ -101,16 +108,36 @@ def _component_state(component) -> dict:
 def _step(index: int, step) -> dict:
     call = step.call
     return {
-        "index": index, "phase": step.phase, "signer_role": call.signer_role, "to": call.to, "value": call.value,
-        "data": "0x" + call.data.hex(), "function": call.function, "args": call.args, "description": call.description,
-        "component": step.component, "side": step.side, "chunk": step.chunk, "chunks": step.chunks,
-        "limits": step.limits, "expected": step.expected, "venue": step.venue,
-        "cool_off_after": step.cool_off_after, "gas_estimate": step.gas_estimate,
+        "index": index,
+        "phase": step.phase,
+        "signer_role": call.signer_role,
+        "to": call.to,
+        "value": call.value,
+        "data": "0x" + call.data.hex(),
+        "function": call.function,
+        "args": call.args,
+        "description": call.description,
+        "component": step.component,
+        "side": step.side,
+        "chunk": step.chunk,
+        "chunks": step.chunks,
+        "limits": step.limits,
+        "expected": step.expected,
+        "venue": step.venue,
+        "cool_off_after": step.cool_off_after,
+        "gas_estimate": step.gas_estimate,
     }
 
 
-def _totals(costs: CostTotals, rebalance: RebalancePlan, setup_gas: int, setup_count: int, nav_usd: float,
-            gas: int | None = None, transactions: int | None = None) -> dict:
+def _totals(
+    costs: CostTotals,
+    rebalance: RebalancePlan,
+    setup_gas: int,
+    setup_count: int,
+    nav_usd: float,
+    gas: int | None = None,
+    transactions: int | None = None,
+) -> dict:
     """Totals in USD; `gas` and `transactions` are given when the route's steps are known (they may batch)."""
     to_usd = rebalance.eth_usd / PRECISE_UNIT
     gas_price = rebalance.gas_price_wei

@@ -55,9 +55,7 @@ def to_json_tree(value: Any) -> Any:
 
 def dumps_canonical(tree: Any) -> bytes:
     """A JSON-safe tree (already walked) in canonical form."""
-    return json.dumps(tree, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-        "utf-8"
-    )
+    return json.dumps(tree, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def canonical_json(plan_without_hash: Mapping[str, Any]) -> bytes:

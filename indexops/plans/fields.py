@@ -80,7 +80,7 @@ def read_int(value: object, mode: str) -> int:
 
 
 def _big_int_as_number(value: int) -> str:
-    return f"{value} is beyond {MAX_SAFE_INT}, so a plan file writes it as the string \"{value}\""
+    return f'{value} is beyond {MAX_SAFE_INT}, so a plan file writes it as the string "{value}"'
 
 
 def _int_type(low: int, high: int, range_text: str):

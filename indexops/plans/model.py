@@ -146,9 +146,7 @@ class Plan(_Frozen):
     def _consistent(self, info: ValidationInfo) -> Plan:
         for position, step in enumerate(self.steps):
             if step.index != position:
-                raise ValueError(
-                    f"steps[{position}] has index {step.index}; step indexes count up from 0 with no gaps"
-                )
+                raise ValueError(f"steps[{position}] has index {step.index}; step indexes count up from 0 with no gaps")
         if self.state and state_digest(self.state) != self.state_digest:
             raise ValueError("state_digest is not the digest of state")
         if mode_of(info) == BUILT and (computed := content_hash(self)) != self.content_hash:

@@ -42,8 +42,12 @@ def _weights(plan) -> Table:
         table.add_column(name, justify="right" if name in ("current", "target", "Δ pp") else "left")
     for row in plan.targets:
         table.add_row(
-            row.symbol, percent(row.current_weight), bar(row.current_weight), percent(row.target_weight),
-            f"[cyan]{bar(row.target_weight)}[/]", f"{(row.target_weight - row.current_weight) * 100:+.2f}",
+            row.symbol,
+            percent(row.current_weight),
+            bar(row.current_weight),
+            percent(row.target_weight),
+            f"[cyan]{bar(row.target_weight)}[/]",
+            f"{(row.target_weight - row.current_weight) * 100:+.2f}",
         )
     return table
 
@@ -68,8 +72,13 @@ def _batches(plan) -> list:
     for name in ("#", "round", "trades", "gas", "what"):
         table.add_column(name, justify="right" if name in ("trades", "gas") else "left")
     for step in steps:
-        table.add_row(str(step.index), f"{step.side} {step.chunk}", str(step.expected.get("trades", "")),
-                      f"{step.gas_estimate:,}", step.description)
+        table.add_row(
+            str(step.index),
+            f"{step.side} {step.chunk}",
+            str(step.expected.get("trades", "")),
+            f"{step.gas_estimate:,}",
+            step.description,
+        )
     return [table]
 
 
@@ -91,9 +100,15 @@ def _trades(plan) -> list:
         venues = sorted({s.venue for s in steps})
         side = steps[0].side
         table.add_row(
-            component, "[red]sell[/]" if side == "sell" else "[green]buy[/]", amount(quantity), usd(weth * eth_usd),
-            ", ".join(venues), str(len(steps)), f"{max(s.expected.get('impact_ppm', 0) for s in steps) / 100:.0f} bps",
-            _limit(steps, decimals[component]), duration(steps[0].cool_off_after) if len(steps) > 1 else "—",
+            component,
+            "[red]sell[/]" if side == "sell" else "[green]buy[/]",
+            amount(quantity),
+            usd(weth * eth_usd),
+            ", ".join(venues),
+            str(len(steps)),
+            f"{max(s.expected.get('impact_ppm', 0) for s in steps) / 100:.0f} bps",
+            _limit(steps, decimals[component]),
+            duration(steps[0].cool_off_after) if len(steps) > 1 else "—",
         )
     return [table]
 

@@ -17,7 +17,11 @@ def products_table(loaded, rows: list[dict]) -> Table:
         for index, (network, deployment) in enumerate(sorted(row["networks"].items())):
             first = index == 0
             table.add_row(
-                row["key"] if first else "", f"{row['name']} ({row['symbol']})" if first else "",
-                row["kind"] if first else "", network, deployment["set_token"], deployment["manager_kind"],
+                row["key"] if first else "",
+                f"{row['name']} ({row['symbol']})" if first else "",
+                row["kind"] if first else "",
+                network,
+                deployment["set_token"],
+                deployment["manager_kind"],
             )
     return table

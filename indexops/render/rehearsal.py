@@ -15,8 +15,22 @@ def rehearsal_table(plan, rehearsal) -> Table:
         planned = step.expected_weth / 1e18 if step.expected_weth is not None else None
         actual = step.actual_weth / 1e18 if step.actual_weth is not None else None
         delta = f"{(actual / planned - 1) * 10_000:+.1f} bps" if planned and actual is not None else "—"
-        table.add_row(str(step.index), step.description, "[green]ok[/]" if step.ok else f"[red]{step.reason}[/]",
-                      f"{step.gas_used:,}", amount(planned), amount(actual), delta)
-    table.add_row("", "total", f"{len(rehearsal.steps) - len(rehearsal.failed)}/{len(rehearsal.steps)} ok",
-                  f"{rehearsal.gas_used:,}", "", "", "")
+        table.add_row(
+            str(step.index),
+            step.description,
+            "[green]ok[/]" if step.ok else f"[red]{step.reason}[/]",
+            f"{step.gas_used:,}",
+            amount(planned),
+            amount(actual),
+            delta,
+        )
+    table.add_row(
+        "",
+        "total",
+        f"{len(rehearsal.steps) - len(rehearsal.failed)}/{len(rehearsal.steps)} ok",
+        f"{rehearsal.gas_used:,}",
+        "",
+        "",
+        "",
+    )
     return table

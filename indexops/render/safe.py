@@ -16,6 +16,7 @@ OPERATIONS = {0: "call", 1: "delegatecall"}
 
 # ---- export ---------------------------------------------------------------------------------------
 
+
 def export_table(result) -> Table:
     file = result.file
     table = Table(title=f"Safe export for {file.safe}", show_header=False, title_justify="left")
@@ -61,6 +62,7 @@ def export_json(result) -> dict[str, Any]:
 
 # ---- decode ---------------------------------------------------------------------------------------
 
+
 def review_tables(review) -> list[Table]:
     tables = [_overview(review)]
     for tx in review.transactions:
@@ -99,8 +101,11 @@ def _safe_tx_table(review, tx) -> Table:
         if tx.multisend_layout:
             table.add_row("batch", f"{len(tx.calls)} calls, MultiSend payload {tx.multisend_layout}")
         table.add_row("value", f"{human_amount(tx.value, 18)} ETH")
-        table.add_row("signatures", f"{len(tx.signers)} of {review.threshold} needed" + "".join(
-            f"\n{signature.owner}  {escape(signature.what)}" for signature in tx.signatures))
+        table.add_row(
+            "signatures",
+            f"{len(tx.signers)} of {review.threshold} needed"
+            + "".join(f"\n{signature.owner}  {escape(signature.what)}" for signature in tx.signatures),
+        )
         if tx.executed_in:
             table.add_row("executed in", tx.executed_in)
     table.add_row("batch file", escape(tx.batch_file))
@@ -114,8 +119,12 @@ def _calls_table(tx) -> Table:
     for name in ("#", "target", "function", "arguments"):
         table.add_column(name)
     for index, call in enumerate(tx.calls):
-        table.add_row(str(index), _target(call), escape(call.function or f"unknown {call.selector or '(no data)'}"),
-                      _arguments(call))
+        table.add_row(
+            str(index),
+            _target(call),
+            escape(call.function or f"unknown {call.selector or '(no data)'}"),
+            _arguments(call),
+        )
     return table
 
 
@@ -165,6 +174,7 @@ def review_json(review) -> dict[str, Any]:
 
 # ---- simulate -------------------------------------------------------------------------------------
 
+
 def simulation_table(simulation) -> Table:
     table = Table(title=f"Simulated on a fork at block {simulation.fork_block}: state changes", title_justify="left")
     for name in ("what", "field", "before", "after"):
@@ -189,6 +199,7 @@ def simulation_json(simulation) -> dict[str, Any]:
 
 # ---- sign, exec, propose --------------------------------------------------------------------------
 
+
 def sign_table(result) -> Table:
     table = Table(title=f"Signatures added to {escape(str(result.sidecar_path))}", title_justify="left")
     for name in ("nonce", "safeTxHash", "owner", "kind", "signed"):
@@ -196,22 +207,30 @@ def sign_table(result) -> Table:
     by_nonce = {entry.safe_tx.nonce: entry for entry in result.file.transactions}
     for added in result.added:
         entry = by_nonce[added.nonce]
-        table.add_row(str(added.nonce), added.safe_tx_hash, added.owner, added.kind,
-                      f"{len(entry.signatures)} of {result.file.threshold}")
+        table.add_row(
+            str(added.nonce),
+            added.safe_tx_hash,
+            added.owner,
+            added.kind,
+            f"{len(entry.signatures)} of {result.file.threshold}",
+        )
     return table
 
 
 def sign_json(result) -> dict[str, Any]:
     return {
-        "sidecar": str(result.sidecar_path), "added": [asdict(added) for added in result.added],
+        "sidecar": str(result.sidecar_path),
+        "added": [asdict(added) for added in result.added],
         "signatures": {str(e.safe_tx.nonce): list(e.signers) for e in result.file.transactions},
         "threshold": result.file.threshold,
     }
 
 
 def executed_line(executed) -> str:
-    return (f"[green]✓[/] SafeTx nonce {executed.nonce} executed in {executed.tx_hash} "
-            f"(block {executed.block}, gas {executed.gas_used:,})")
+    return (
+        f"[green]✓[/] SafeTx nonce {executed.nonce} executed in {executed.tx_hash} "
+        f"(block {executed.block}, gas {executed.gas_used:,})"
+    )
 
 
 def exec_json(executed) -> dict[str, Any]:
@@ -228,5 +247,9 @@ def propose_table(proposed, service_url: str, chain_name: str) -> Table:
 
 
 def propose_json(proposed, service_url: str, chain_id: int, network: str) -> dict[str, Any]:
-    return {"service": service_url, "chain_id": chain_id, "network": network,
-            "proposed": [asdict(item) for item in proposed]}
+    return {
+        "service": service_url,
+        "chain_id": chain_id,
+        "network": network,
+        "proposed": [asdict(item) for item in proposed],
+    }

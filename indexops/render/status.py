@@ -34,8 +34,16 @@ def _components(report: StatusReport) -> Table:
     for c in report.valuation.components:
         drift = "" if c.target_weight is None else f"{(c.weight - c.target_weight) * 100:+.2f}"
         table.add_row(
-            c.component.symbol, amount(c.units), amount(c.balance), amount(c.price_weth), usd(c.price_usd),
-            usd(c.value_per_set_usd), percent(c.weight), percent(c.target_weight), drift, bar(c.weight),
+            c.component.symbol,
+            amount(c.units),
+            amount(c.balance),
+            amount(c.price_weth),
+            usd(c.price_usd),
+            usd(c.value_per_set_usd),
+            percent(c.weight),
+            percent(c.target_weight),
+            drift,
+            bar(c.weight),
         )
     return table
 
@@ -71,8 +79,11 @@ def _gim(report: StatusReport) -> list:
         table.add_column(name, justify="right" if name in ("max trade", "cool-off") else "left")
     for c, gim in rows:
         table.add_row(
-            c.symbol, f"{amount(gim.max_size / 10**c.decimals)} {c.symbol}", duration(gim.cool_off),
-            timestamp(gim.last_trade), gim.exchange or "(none)",
+            c.symbol,
+            f"{amount(gim.max_size / 10**c.decimals)} {c.symbol}",
+            duration(gim.cool_off),
+            timestamp(gim.last_trade),
+            gim.exchange or "(none)",
         )
     return [table]
 

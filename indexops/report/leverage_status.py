@@ -77,8 +77,9 @@ class LeverageStatus:
         return asdict(self)
 
 
-def leverage_status(product_key: str, network: str, reading: LeverageReading, collateral_symbol: str,
-                    borrow_symbol: str) -> LeverageStatus:
+def leverage_status(
+    product_key: str, network: str, reading: LeverageReading, collateral_symbol: str, borrow_symbol: str
+) -> LeverageStatus:
     state, settings = reading.state, reading.settings
     collateral_decimals = _decimals(reading.strategy.collateral_adjustment)
     borrow_decimals = _decimals(reading.strategy.borrow_adjustment)
@@ -122,8 +123,9 @@ def leverage_status(product_key: str, network: str, reading: LeverageReading, co
                 incentivized_twap_max_trade_size=exchange.incentivized_twap_max_trade_size / 10**collateral_decimals,
                 last_trade=exchange.exchange_last_trade_timestamp,
                 cool_off_left=_left(exchange.exchange_last_trade_timestamp, execution.twap_cooldown_period, now),
-                ripcord_cool_off_left=_left(exchange.exchange_last_trade_timestamp,
-                                            incentive.incentivized_twap_cooldown_period, now),
+                ripcord_cool_off_left=_left(
+                    exchange.exchange_last_trade_timestamp, incentive.incentivized_twap_cooldown_period, now
+                ),
                 should_rebalance=ShouldRebalance(reading.should_rebalance.get(name, 0)).name,
             )
             for name, exchange in reading.exchanges.items()

@@ -137,8 +137,10 @@ def _units(target: ProductOnNetwork) -> dict[str, float]:
     units = {}
     for symbol, component in target.product.components.items():
         if component.units is None:
-            raise UsageError(f"{target.where.source}: products.{target.key}.components.{symbol}: "
-                             "no units, where the other components are given units rather than weights")
+            raise UsageError(
+                f"{target.where.source}: products.{target.key}.components.{symbol}: "
+                "no units, where the other components are given units rather than weights"
+            )
         units[symbol] = float(component.units)
     return units
 

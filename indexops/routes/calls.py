@@ -33,8 +33,12 @@ def make_call(abi_name: str, function: str, to: str, args: list[Any], signer_rol
     signature = f"{function}({','.join(canonical_type(entry) for entry in fragment['inputs'])})"
     named = {entry["name"]: _json_safe(value) for entry, value in zip(fragment["inputs"], args, strict=True)}
     return Call(
-        to=to, function=signature, args=named, data=encode_call(fragment, args),
-        signer_role=signer_role, description=description,
+        to=to,
+        function=signature,
+        args=named,
+        data=encode_call(fragment, args),
+        signer_role=signer_role,
+        description=description,
     )
 
 

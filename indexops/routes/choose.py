@@ -22,11 +22,18 @@ def route_for(target: ProductOnNetwork, batch: bool = False) -> Route:
     if deployment.manager_kind == "base-manager":
         return GimRoute(
             gim=deployment.modules["gim"],
-            extension=_require(deployment.extensions, "gim", f"{where}.extensions",
-                               "a base-manager rebalance is set up through the GIMExtension"),
+            extension=_require(
+                deployment.extensions,
+                "gim",
+                f"{where}.extensions",
+                "a base-manager rebalance is set up through the GIMExtension",
+            ),
             index_adapters={name: venue.index_adapter for name, venue in network.venues.items() if venue.index_adapter},
-            exchange_data={s: bytes.fromhex(c.exchange_data[2:]) for s, c in target.product.components.items()
-                           if c.exchange_data != "0x"},
+            exchange_data={
+                s: bytes.fromhex(c.exchange_data[2:])
+                for s, c in target.product.components.items()
+                if c.exchange_data != "0x"
+            },
             venue_data={name: fee_tier_data(tier) for name, tier in _v3_fee_tiers(network).items()},
             allowed_traders=tuple(deployment.allowed_traders),
         )

@@ -48,20 +48,35 @@ class FailedTrade:
     low_level: bool = False
 
 
-def trade_call(extension: str, set_token: str, exchange_name: str, send_token: str, send_units: int,
-               receive_token: str, min_receive_units: int, data: bytes = b"", description: str | None = None,
-               side: Literal["sell", "buy"] = "sell", label: str = "") -> Call:
+def trade_call(
+    extension: str,
+    set_token: str,
+    exchange_name: str,
+    send_token: str,
+    send_units: int,
+    receive_token: str,
+    min_receive_units: int,
+    data: bytes = b"",
+    description: str | None = None,
+    side: Literal["sell", "buy"] = "sell",
+    label: str = "",
+) -> Call:
     """TradeExtension.trade by an operator; the receive token must be on the manager's asset allowlist."""
     trade = Trade(side, exchange_name, send_token, send_units, receive_token, min_receive_units, data, label)
     check_trade(trade)
     return make_call(
-        TRADE_EXTENSION, "trade", extension, [set_token, *trade.as_tuple()], "operator",
+        TRADE_EXTENSION,
+        "trade",
+        extension,
+        [set_token, *trade.as_tuple()],
+        "operator",
         description or trade.describe(),
     )
 
 
-def batch_calls(extension: str, set_token: str, trades: Sequence[Trade], gas_per_trade: int, base_gas: int,
-                gas_limit: int) -> list[Call]:
+def batch_calls(
+    extension: str, set_token: str, trades: Sequence[Trade], gas_per_trade: int, base_gas: int, gas_limit: int
+) -> list[Call]:
     """BatchTradeExtension.batchTrade calls, each within `gas_limit`, sells before buys, order otherwise kept.
 
     Send each with its `extra["gas_limit"]`, not a node's estimate: the estimate only has to keep the
@@ -73,7 +88,11 @@ def batch_calls(extension: str, set_token: str, trades: Sequence[Trade], gas_per
     calls = []
     for number, group in enumerate(groups, start=1):
         call = make_call(
-            BATCH_TRADE_EXTENSION, "batchTrade", extension, [set_token, [t.as_tuple() for t in group]], "operator",
+            BATCH_TRADE_EXTENSION,
+            "batchTrade",
+            extension,
+            [set_token, [t.as_tuple() for t in group]],
+            "operator",
             f"batch {number}/{len(groups)} of {len(group)} trade(s): {_labels(group)}",
         )
         calls.append(dataclasses.replace(call, extra={"gas_limit": base_gas + gas_per_trade * len(group)}))
@@ -96,7 +115,7 @@ def group_for_gas(trades: Sequence[Trade], gas_per_trade: int, base_gas: int, ga
         raise GasLimitTooLow(
             f"a gas limit of {gas_limit} fits no trade: one batchTrade of one trade needs {base_gas + gas_per_trade}"
         )
-    return [list(trades[start:start + per_batch]) for start in range(0, len(trades), per_batch)]
+    return [list(trades[start : start + per_batch]) for start in range(0, len(trades), per_batch)]
 
 
 def failed_trades(logs: Sequence[Mapping], extension: str, set_token: str | None = None) -> list[FailedTrade]:
@@ -170,12 +189,20 @@ class DelegatedRoute:
         gas = self.gas
         if gas.batch_gas_limit is None:
             extension = self.deployment.extensions["trade"]
-            return trade_module_steps.serial_steps(fills, lambda trade: trade_call(
-                extension, set_token, *trade.as_tuple(), side=trade.side, label=trade.label), gas.per_trade)
+            return trade_module_steps.serial_steps(
+                fills,
+                lambda trade: trade_call(extension, set_token, *trade.as_tuple(), side=trade.side, label=trade.label),
+                gas.per_trade,
+            )
         batcher = self.deployment.extensions["batch_trade"]
-        return trade_module_steps.batched_steps(fills, lambda trades: batch_calls(
-            batcher, set_token, trades, gas.per_trade, gas.per_transaction, gas.batch_gas_limit),
-            gas.per_trade, gas.per_transaction)
+        return trade_module_steps.batched_steps(
+            fills,
+            lambda trades: batch_calls(
+                batcher, set_token, trades, gas.per_trade, gas.per_transaction, gas.batch_gas_limit
+            ),
+            gas.per_trade,
+            gas.per_transaction,
+        )
 
     def check_before_send(self, w3, steps: Iterable) -> None:
         check_delegated_plan(w3, self.deployment, self.network, steps)

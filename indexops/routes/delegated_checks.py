@@ -51,8 +51,9 @@ def needs_of(steps: Iterable) -> TradeNeeds:
     return TradeNeeds(frozenset(receive), frozenset(extensions), batcher, frozenset(exchanges))
 
 
-def refusals(needs: TradeNeeds, allowed: ManagerAllowances, symbols: Mapping[str, str],
-             extension_names: Mapping[str, str]) -> list[str]:
+def refusals(
+    needs: TradeNeeds, allowed: ManagerAllowances, symbols: Mapping[str, str], extension_names: Mapping[str, str]
+) -> list[str]:
     """One sentence per thing the manager would refuse, naming the owner call that would allow it."""
     problems = []
     if allowed.use_asset_allowlist:
@@ -85,8 +86,14 @@ def check_delegated_plan(w3, deployment, network, steps: Iterable) -> None:
     needs = needs_of(steps)
     if not needs.extensions:
         return
-    allowed = read_allowances(w3, deployment.manager, assets=needs.receive_tokens, extensions=needs.extensions,
-                              batch_extension=needs.batch_extension, integrations=needs.batch_exchanges)
+    allowed = read_allowances(
+        w3,
+        deployment.manager,
+        assets=needs.receive_tokens,
+        extensions=needs.extensions,
+        batch_extension=needs.batch_extension,
+        integrations=needs.batch_exchanges,
+    )
     symbols: dict[str, str] = {to_checksum_address(token.address): symbol for symbol, token in network.tokens.items()}
     names = {"trade": "TradeExtension", "batch_trade": "BatchTradeExtension"}
     extension_names: dict[str, str] = {

@@ -57,30 +57,51 @@ def setup_calls(
     for function, what, value, differs in SETTINGS:
         changed = _changed(traded, current, differs)
         if changed:
-            calls.append(make_call(
-                "GIMExtension", function, extension, [[t.address for t in changed], [value(t) for t in changed]],
-                "operator", f"set {what} of {_names(changed)}",
-            ))
+            calls.append(
+                make_call(
+                    "GIMExtension",
+                    function,
+                    extension,
+                    [[t.address for t in changed], [value(t) for t in changed]],
+                    "operator",
+                    f"set {what} of {_names(changed)}",
+                )
+            )
     if traders_to_allow:
-        calls.append(make_call(
-            "GIMExtension", "setTraderStatus", extension,
-            [list(traders_to_allow), [True] * len(traders_to_allow)], "operator",
-            f"allow {len(traders_to_allow)} trader(s) to call GIM.trade",
-        ))
-    calls.append(make_call(
-        "GIMExtension", "startRebalanceWithUnits", extension,
-        [[t.address for t in targets], [t.target_unit for t in targets], position_multiplier], "operator",
-        f"start the rebalance towards new units of {len(targets)} components",
-    ))
+        calls.append(
+            make_call(
+                "GIMExtension",
+                "setTraderStatus",
+                extension,
+                [list(traders_to_allow), [True] * len(traders_to_allow)],
+                "operator",
+                f"allow {len(traders_to_allow)} trader(s) to call GIM.trade",
+            )
+        )
+    calls.append(
+        make_call(
+            "GIMExtension",
+            "startRebalanceWithUnits",
+            extension,
+            [[t.address for t in targets], [t.target_unit for t in targets], position_multiplier],
+            "operator",
+            f"start the rebalance towards new units of {len(targets)} components",
+        )
+    )
     return calls
 
 
-def trade_call(gim: str, set_token: str, component: str, symbol: str, side: str, eth_quantity_limit: int,
-               chunk: int, chunks: int) -> Call:
+def trade_call(
+    gim: str, set_token: str, component: str, symbol: str, side: str, eth_quantity_limit: int, chunk: int, chunks: int
+) -> Call:
     """One GIM trade by an allowed trader; the limit is min WETH received (sell) or max WETH spent (buy)."""
     bound = "receive at least" if side == "sell" else "spend at most"
     return make_call(
-        "GeneralIndexModule", "trade", gim, [set_token, component, eth_quantity_limit], "trader",
+        "GeneralIndexModule",
+        "trade",
+        gim,
+        [set_token, component, eth_quantity_limit],
+        "trader",
         f"{side} {symbol} chunk {chunk}/{chunks}: {bound} {eth_quantity_limit / 1e18:.6g} WETH",
     )
 
@@ -94,8 +115,14 @@ def _changed(targets, current, differs) -> list[GimComponentTarget]:
     return out
 
 
-def _traded_exchange_data(venue: str, adapter: str, symbol: str, now: GimExecution | None,
-                          configured: Mapping[str, bytes], venue_data: Mapping[str, bytes]) -> bytes:
+def _traded_exchange_data(
+    venue: str,
+    adapter: str,
+    symbol: str,
+    now: GimExecution | None,
+    configured: Mapping[str, bytes],
+    venue_data: Mapping[str, bytes],
+) -> bytes:
     """The venue's own data, else the configured data, else GIM's current data if it stays on the same adapter
     (another adapter's data, such as a V3 fee tier, would make this one revert)."""
     if venue in venue_data:
@@ -133,8 +160,16 @@ class GimRoute:
     def steps(self, rebalance, snapshot):
         traders = {h for r in snapshot.roles if r.name == "trader" for h in r.holders}
         missing = [t for t in self.allowed_traders if t not in traders]
-        return gim_steps(rebalance, snapshot, self.gim, self.extension, dict(self.index_adapters),
-                         dict(self.exchange_data), missing, self.venue_data)
+        return gim_steps(
+            rebalance,
+            snapshot,
+            self.gim,
+            self.extension,
+            dict(self.index_adapters),
+            dict(self.exchange_data),
+            missing,
+            self.venue_data,
+        )
 
     def check_before_send(self, w3, steps: Iterable) -> None:
         """GIM's own conditions are met by the plan's set-up steps; its cool-offs are waited for, not refused."""
@@ -184,15 +219,34 @@ def gim_steps(
     for planned, k in trade_rounds(plan.trades):
         chunk = planned.chunks.chunks[k]
         side = planned.trade.side
-        call = trade_call(gim, snapshot.set_token, planned.address, planned.trade.component, side, chunk.weth_limit,
-                          k + 1, planned.chunks.chunk_count)
+        call = trade_call(
+            gim,
+            snapshot.set_token,
+            planned.address,
+            planned.trade.component,
+            side,
+            chunk.weth_limit,
+            k + 1,
+            planned.chunks.chunk_count,
+        )
         limit_key = "min_weth_received" if side == "sell" else "max_weth_spent"
-        steps.append(PlannedStep(
-            call=call, phase="trade", gas_estimate=GAS.per_trade, component=planned.trade.component, side=side,
-            chunk=k + 1, chunks=planned.chunks.chunk_count, venue=chunk.fills[0].venue,
-            cool_off_after=planned.cool_off if k + 1 < planned.chunks.chunk_count else 0,
-            limits={limit_key: chunk.weth_limit},
-            expected={"component_amount": chunk.quantity, "weth_amount": chunk.weth,
-                      "impact_ppm": round(chunk.price_impact * 1_000_000)},
-        ))
+        steps.append(
+            PlannedStep(
+                call=call,
+                phase="trade",
+                gas_estimate=GAS.per_trade,
+                component=planned.trade.component,
+                side=side,
+                chunk=k + 1,
+                chunks=planned.chunks.chunk_count,
+                venue=chunk.fills[0].venue,
+                cool_off_after=planned.cool_off if k + 1 < planned.chunks.chunk_count else 0,
+                limits={limit_key: chunk.weth_limit},
+                expected={
+                    "component_amount": chunk.quantity,
+                    "weth_amount": chunk.weth,
+                    "impact_ppm": round(chunk.price_impact * 1_000_000),
+                },
+            )
+        )
     return steps

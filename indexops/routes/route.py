@@ -41,7 +41,7 @@ class Route(Protocol):
 
     @property
     def venues_per_chunk(self) -> VenuesPerChunk:
-        """"one": a chunk trades on one venue; "many": one call per venue fill."""
+        """ "one": a chunk trades on one venue; "many": one call per venue fill."""
 
     @property
     def buys_exact_output(self) -> bool:

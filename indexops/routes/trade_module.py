@@ -85,7 +85,11 @@ def trade_call(trade_module: str, set_token: str, trade: Trade, description: str
     """TradeModule.trade, sent by the SetToken's manager itself."""
     check_trade(trade)
     return make_call(
-        "TradeModule", "trade", trade_module, [set_token, *trade.as_tuple()], "operator",
+        "TradeModule",
+        "trade",
+        trade_module,
+        [set_token, *trade.as_tuple()],
+        "operator",
         description or trade.describe(),
     )
 

@@ -17,8 +17,9 @@ from indexops.routes.uniswap_v3_data import single_hop_path
 BPS = 10_000
 
 
-def fill_trades(plan, snapshot, trade_adapters: dict[str, str], slippage_bps: int,
-                fee_tiers: Mapping[str, int] | None = None):
+def fill_trades(
+    plan, snapshot, trade_adapters: dict[str, str], slippage_bps: int, fee_tiers: Mapping[str, int] | None = None
+):
     """(planned trade, chunk index, fill, Trade) in execution order; `fee_tiers` names the Uniswap V3
     venues, whose adapter takes the swap path as its data."""
     fee_tiers = fee_tiers or {}
@@ -33,8 +34,14 @@ def fill_trades(plan, snapshot, trade_adapters: dict[str, str], slippage_bps: in
                 send, receive, minimum = weth, component, fill.amount_out * (BPS - slippage_bps) // BPS
             data = single_hop_path(send, fee_tiers[fill.venue], receive) if fill.venue in fee_tiers else b""
             trade = Trade(
-                planned.trade.side, trade_adapters[fill.venue], send, units_to_send(fill.amount_in, supply),
-                receive, units_to_receive_at_least(minimum, supply), data, f"{planned.trade.component} on {fill.venue}",
+                planned.trade.side,
+                trade_adapters[fill.venue],
+                send,
+                units_to_send(fill.amount_in, supply),
+                receive,
+                units_to_receive_at_least(minimum, supply),
+                data,
+                f"{planned.trade.component} on {fill.venue}",
             )
             out.append((planned, k, fill, trade))
     return out
@@ -45,15 +52,25 @@ def serial_steps(fills, call_for: Callable[[Trade], Call], gas_per_trade: int) -
     for planned, k, fill, trade in fills:
         side = planned.trade.side
         limit_key = "min_receive_units"
-        steps.append(PlannedStep(
-            call=call_for(trade), phase="trade", gas_estimate=gas_per_trade, component=planned.trade.component,
-            side=side, chunk=k + 1, chunks=planned.chunks.chunk_count, venue=fill.venue,
-            cool_off_after=planned.cool_off if k + 1 < planned.chunks.chunk_count else 0,
-            limits={limit_key: trade.min_receive_units, "send_units": trade.send_units},
-            expected={"component_amount": fill.amount_in if side == "sell" else fill.amount_out,
-                      "weth_amount": fill.amount_out if side == "sell" else fill.amount_in,
-                      "impact_ppm": round(fill.price_impact * 1_000_000)},
-        ))
+        steps.append(
+            PlannedStep(
+                call=call_for(trade),
+                phase="trade",
+                gas_estimate=gas_per_trade,
+                component=planned.trade.component,
+                side=side,
+                chunk=k + 1,
+                chunks=planned.chunks.chunk_count,
+                venue=fill.venue,
+                cool_off_after=planned.cool_off if k + 1 < planned.chunks.chunk_count else 0,
+                limits={limit_key: trade.min_receive_units, "send_units": trade.send_units},
+                expected={
+                    "component_amount": fill.amount_in if side == "sell" else fill.amount_out,
+                    "weth_amount": fill.amount_out if side == "sell" else fill.amount_in,
+                    "impact_ppm": round(fill.price_impact * 1_000_000),
+                },
+            )
+        )
     return steps
 
 
@@ -70,9 +87,16 @@ def batched_steps(
         cool_off = max((p.cool_off for p, kk, _, _ in items if kk + 1 < p.chunks.chunk_count), default=0)
         for call in batch_calls_for([trade for _, _, _, trade in items]):
             count = len(call.args["_trades"])
-            steps.append(PlannedStep(
-                call=call, phase="trade", gas_estimate=base_gas + gas_per_trade * count, side=side, chunk=k + 1,
-                chunks=max(p.chunks.chunk_count for p, *_ in items), cool_off_after=cool_off,
-                expected={"trades": count},
-            ))
+            steps.append(
+                PlannedStep(
+                    call=call,
+                    phase="trade",
+                    gas_estimate=base_gas + gas_per_trade * count,
+                    side=side,
+                    chunk=k + 1,
+                    chunks=max(p.chunks.chunk_count for p, *_ in items),
+                    cool_off_after=cool_off,
+                    expected={"trades": count},
+                )
+            )
     return steps

@@ -83,8 +83,14 @@ def find_fragment(data_selector: bytes, label: Label | None, abis: Mapping[str, 
 
 def decode_call(call: MultiSendCall, labels: Mapping[str, Label], abis: Mapping[str, Sequence[dict]]) -> DecodedCall:
     label = labels.get(call.to)
-    base = DecodedCall(to=call.to, target=label.name if label else None, value=call.value, operation=call.operation,
-                       selector="", function=None)
+    base = DecodedCall(
+        to=call.to,
+        target=label.name if label else None,
+        value=call.value,
+        operation=call.operation,
+        selector="",
+        function=None,
+    )
     if not call.data:
         return base
     data_selector = "0x" + call.data[:4].hex()
@@ -109,17 +115,22 @@ def _forwarded_call(name: str, values: Sequence[Any], labels, abis) -> DecodedCa
     return decode_call(MultiSendCall(to=module, data=data, operation=CALL), labels, abis)
 
 
-def _describe(inputs: Sequence[dict], values: Sequence[Any], target: Label | None,
-              labels: Mapping[str, Label]) -> tuple[DecodedArg, ...]:
+def _describe(
+    inputs: Sequence[dict], values: Sequence[Any], target: Label | None, labels: Mapping[str, Label]
+) -> tuple[DecodedArg, ...]:
     token_arrays = _token_arrays(inputs, values, labels)
     weth = next((label for label in labels.values() if label.symbol == "WETH"), None)
     described = []
     for entry, value in zip(inputs, values, strict=True):
         tokens = _amount_tokens(entry, value, target, token_arrays, weth)
-        described.append(DecodedArg(
-            name=entry.get("name") or "", type=canonical_type(entry), value=_plain(entry, value),
-            display=_display(entry, value, labels, tokens),
-        ))
+        described.append(
+            DecodedArg(
+                name=entry.get("name") or "",
+                type=canonical_type(entry),
+                value=_plain(entry, value),
+                display=_display(entry, value, labels, tokens),
+            )
+        )
     return tuple(described)
 
 

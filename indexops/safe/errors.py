@@ -41,9 +41,7 @@ class MalformedMultiSend(UsageError):
 class InnerDelegateCall(UsageError):
     def __init__(self, index: int):
         self.index = index
-        super().__init__(
-            f"call #{index} is a delegatecall; MultiSendCallOnly refuses inner delegatecalls"
-        )
+        super().__init__(f"call #{index} is a delegatecall; MultiSendCallOnly refuses inner delegatecalls")
 
 
 class MalformedBatchFile(UsageError):
@@ -134,9 +132,7 @@ class SenderNotSigner(UsageError):
     def __init__(self, sender: str, signers: Sequence[str]):
         self.sender = sender
         self.signers = list(signers)
-        super().__init__(
-            f"sender {sender} must be one of the signers of the proposal ({', '.join(signers) or 'none'})"
-        )
+        super().__init__(f"sender {sender} must be one of the signers of the proposal ({', '.join(signers) or 'none'})")
 
 
 class NotEnoughSignatures(UsageError):

@@ -15,13 +15,38 @@ from indexops.values import ZERO_ADDRESS
 
 APPROVALS = frozenset({"approve", "increaseAllowance", "setApprovalForAll", "permit"})
 # Calls that change who may do what: Safe owners and modules, manager roles, allowlists
-ROLE_CHANGES = frozenset({
-    "addOwnerWithThreshold", "removeOwner", "swapOwner", "changeThreshold", "enableModule", "disableModule",
-    "setGuard", "setFallbackHandler", "setOperator", "setMethodologist", "setManager", "addModule", "removeModule",
-    "addAdapter", "removeAdapter", "setTraderStatus", "setAnyoneTrade", "updateCallerStatus", "updateAnyoneCallable",
-    "addOperators", "removeOperators", "transferOwnership", "addExtensions", "removeExtensions",
-    "addAllowedAssets", "removeAllowedAssets", "updateUseAssetAllowlist", "interactManager",
-})
+ROLE_CHANGES = frozenset(
+    {
+        "addOwnerWithThreshold",
+        "removeOwner",
+        "swapOwner",
+        "changeThreshold",
+        "enableModule",
+        "disableModule",
+        "setGuard",
+        "setFallbackHandler",
+        "setOperator",
+        "setMethodologist",
+        "setManager",
+        "addModule",
+        "removeModule",
+        "addAdapter",
+        "removeAdapter",
+        "setTraderStatus",
+        "setAnyoneTrade",
+        "updateCallerStatus",
+        "updateAnyoneCallable",
+        "addOperators",
+        "removeOperators",
+        "transferOwnership",
+        "addExtensions",
+        "removeExtensions",
+        "addAllowedAssets",
+        "removeAllowedAssets",
+        "updateUseAssetAllowlist",
+        "interactManager",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -38,17 +63,29 @@ def safe_tx_flags(
     where = f"nonce {tx.nonce}"
     flags = []
     if tx.operation == DELEGATECALL and tx.to not in call_only:
-        flags.append(Flag("delegatecall", where, (
-            f"delegatecall to {tx.to} ({target or 'unknown'}), which is not MultiSendCallOnly: "
-            "its code runs as the Safe itself, with the Safe's storage and funds"
-        )))
+        flags.append(
+            Flag(
+                "delegatecall",
+                where,
+                (
+                    f"delegatecall to {tx.to} ({target or 'unknown'}), which is not MultiSendCallOnly: "
+                    "its code runs as the Safe itself, with the Safe's storage and funds"
+                ),
+            )
+        )
     if tx.value:
         flags.append(Flag("eth-value", where, f"the SafeTx sends {human_amount(tx.value, 18)} ETH to {tx.to}"))
     if tx.gas_price or tx.gas_token != ZERO_ADDRESS or tx.refund_receiver != ZERO_ADDRESS:
-        flags.append(Flag("refund", where, (
-            f"pays a gas refund (gasPrice {tx.gas_price}, baseGas {tx.base_gas}, gasToken {tx.gas_token}) "
-            f"to {tx.refund_receiver if tx.refund_receiver != ZERO_ADDRESS else 'the executor'}"
-        )))
+        flags.append(
+            Flag(
+                "refund",
+                where,
+                (
+                    f"pays a gas refund (gasPrice {tx.gas_price}, baseGas {tx.base_gas}, gasToken {tx.gas_token}) "
+                    f"to {tx.refund_receiver if tx.refund_receiver != ZERO_ADDRESS else 'the executor'}"
+                ),
+            )
+        )
     for index, call in enumerate(calls):
         flags.extend(call_flags(call, f"{where}, call {index}", tx.safe))
     return flags

@@ -36,8 +36,17 @@ def safe_tx_struct_hash(tx: SafeTx) -> bytes:
     return keccak(
         encode(
             [
-                "bytes32", "address", "uint256", "bytes32", "uint8", "uint256",
-                "uint256", "uint256", "address", "address", "uint256",
+                "bytes32",
+                "address",
+                "uint256",
+                "bytes32",
+                "uint8",
+                "uint256",
+                "uint256",
+                "uint256",
+                "address",
+                "address",
+                "uint256",
             ],
             [
                 typehash,

@@ -22,7 +22,7 @@ _CODE = re.compile(r"GS\d{3}")
 
 
 def explain_revert(reason: str) -> str:
-    """"GS026" -> "GS026: invalid owner: ..."; other reasons unchanged."""
+    """ "GS026" -> "GS026: invalid owner: ..."; other reasons unchanged."""
     match = _CODE.search(reason)
     if match is None or match.group(0) not in GS_CODES:
         return reason

@@ -16,11 +16,29 @@ from indexops.safe.versions import canonical_safe_version
 from indexops.values import bytes32, checksummed, decimal_string, hex_bytes, unsigned
 
 _UINT_FIELDS = {
-    "value": "value", "safeTxGas": "safe_tx_gas", "baseGas": "base_gas", "gasPrice": "gas_price", "nonce": "nonce",
+    "value": "value",
+    "safeTxGas": "safe_tx_gas",
+    "baseGas": "base_gas",
+    "gasPrice": "gas_price",
+    "nonce": "nonce",
 }
 _ADDRESS_FIELDS = {"safe": "safe", "to": "to", "gasToken": "gas_token", "refundReceiver": "refund_receiver"}
-KEYS = ("safe", "chainId", "safeVersion", "to", "value", "data", "operation", "safeTxGas", "baseGas",
-        "gasPrice", "gasToken", "refundReceiver", "nonce", "safeTxHash")
+KEYS = (
+    "safe",
+    "chainId",
+    "safeVersion",
+    "to",
+    "value",
+    "data",
+    "operation",
+    "safeTxGas",
+    "baseGas",
+    "gasPrice",
+    "gasToken",
+    "refundReceiver",
+    "nonce",
+    "safeTxHash",
+)
 
 
 def safe_tx_to_dict(tx: SafeTx) -> dict[str, Any]:

@@ -222,10 +222,14 @@ class InMemoryTransactionService(TransactionService):
     """
 
     def __init__(self, owners: Mapping[str, Sequence[str]] | None = None, safes: Sequence[SafeView] = ()):
-        self._owners = None if owners is None else {
-            checksummed(safe, "Safe address"): {checksummed(owner, "owner") for owner in safe_owners}
-            for safe, safe_owners in owners.items()
-        }
+        self._owners = (
+            None
+            if owners is None
+            else {
+                checksummed(safe, "Safe address"): {checksummed(owner, "owner") for owner in safe_owners}
+                for safe, safe_owners in owners.items()
+            }
+        )
         self._safes = {view.address: view for view in safes}
         self._proposals: dict[bytes, Proposal] = {}
 

@@ -34,8 +34,20 @@ FORMAT_VERSION = 1
 SUFFIX = ".safetx.json"
 
 _HEADER_KEYS = {
-    "format", "formatVersion", "safe", "chainId", "network", "product", "plan", "safeVersion", "domain",
-    "domainHash", "owners", "threshold", "multiSendCallOnly", "transactions",
+    "format",
+    "formatVersion",
+    "safe",
+    "chainId",
+    "network",
+    "product",
+    "plan",
+    "safeVersion",
+    "domain",
+    "domainHash",
+    "owners",
+    "threshold",
+    "multiSendCallOnly",
+    "transactions",
 }
 _ENTRY_KEYS = {"batchFile", "batchFileKeccak", "description", "safeTx", "messageHash", "signatures", "executedIn"}
 
@@ -115,9 +127,7 @@ def _entry_to_dict(entry: SignedSafeTx) -> dict[str, Any]:
         "safeTx": safe_tx_to_dict(entry.safe_tx),
         # what a hardware wallet shows when it cannot display the typed data: domain hash + message hash
         "messageHash": "0x" + safe_tx_struct_hash(entry.safe_tx).hex(),
-        "signatures": [
-            {"owner": s.owner, "kind": s.kind.value, "signature": s.hex()} for s in entry.signatures
-        ],
+        "signatures": [{"owner": s.owner, "kind": s.kind.value, "signature": s.hex()} for s in entry.signatures],
         "executedIn": entry.executed_in,
     }
 
@@ -218,7 +228,9 @@ def _entry(entry: object, index: int, header: dict[str, Any], path: str) -> Sign
     if executed is not None and not (isinstance(executed, str) and executed.startswith("0x")):
         raise MalformedSafeTxFile(where, "executedIn must be a transaction hash or null")
     return SignedSafeTx(
-        safe_tx=tx, batch_file=batch_file, batch_file_keccak=keccak_text.lower(),
+        safe_tx=tx,
+        batch_file=batch_file,
+        batch_file_keccak=keccak_text.lower(),
         description=_text(entry.get("description", ""), "description"),
         signatures=_signatures(entry.get("signatures", []), safe_tx_hash(tx), header["safe_version"], where),
         executed_in=executed,

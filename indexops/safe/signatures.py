@@ -246,15 +246,23 @@ def _contract_data(raw: bytes, offset: int, required: int, index: int) -> bytes:
     """The data of a contract signature, where checkNSignatures accepts it (GS021 to GS023)."""
     static_end = required * SIGNATURE_LENGTH
     if offset < static_end:
-        raise InvalidSignature(f"contract signature data at offset {offset} is inside the {required} static part(s) "
-                               f"(its offset must be at least {static_end})", index, "GS021")
+        raise InvalidSignature(
+            f"contract signature data at offset {offset} is inside the {required} static part(s) "
+            f"(its offset must be at least {static_end})",
+            index,
+            "GS021",
+        )
     if offset + 32 > len(raw):
-        raise InvalidSignature(f"contract signature data at offset {offset} has no length word within the "
-                               f"{len(raw)} bytes", index, "GS022")
+        raise InvalidSignature(
+            f"contract signature data at offset {offset} has no length word within the {len(raw)} bytes", index, "GS022"
+        )
     length = int.from_bytes(raw[offset : offset + 32], "big")
     if offset + 32 + length > len(raw):
-        raise InvalidSignature(f"contract signature data of {length} bytes at offset {offset} runs past the "
-                               f"{len(raw)} bytes", index, "GS023")
+        raise InvalidSignature(
+            f"contract signature data of {length} bytes at offset {offset} runs past the {len(raw)} bytes",
+            index,
+            "GS023",
+        )
     return raw[offset + 32 : offset + 32 + length]
 
 

@@ -162,7 +162,7 @@ def batch_shape_problems(batch: Any) -> list[str]:
         return ["top level must be a JSON object"]
     problems: list[str] = []
     if not isinstance(batch.get("version"), str):
-        problems.append("version must be a string such as \"1.0\"")
+        problems.append('version must be a string such as "1.0"')
     chain_id = batch.get("chainId")
     if not (isinstance(chain_id, str) and chain_id.isascii() and chain_id.isdigit()):
         problems.append(f"chainId must be a string of decimal digits, got {chain_id!r}")

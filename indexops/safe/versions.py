@@ -26,7 +26,7 @@ def parse_safe_version(text: object) -> SafeVersion:
 
 
 def canonical_safe_version(text: object) -> str:
-    """"v1.3.0+L2" -> "1.3.0": the build suffix does not change any hash."""
+    """ "v1.3.0+L2" -> "1.3.0": the build suffix does not change any hash."""
     return ".".join(str(part) for part in parse_safe_version(text))
 
 

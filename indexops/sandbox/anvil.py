@@ -58,8 +58,17 @@ def start_anvil(anvil: Path, port: int | None = None) -> RunningSandbox:
     sandbox_dir().mkdir(parents=True, exist_ok=True)
     log = open(sandbox_dir() / "anvil.log", "wb")
     command = [
-        str(anvil), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(SANDBOX_CHAIN_ID),
-        "--balance", str(DEV_ACCOUNT_BALANCE_ETH), "--code-size-limit", "50000",
+        str(anvil),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--chain-id",
+        str(SANDBOX_CHAIN_ID),
+        "--balance",
+        str(DEV_ACCOUNT_BALANCE_ETH),
+        "--code-size-limit",
+        "50000",
     ]
     process = subprocess.Popen(
         command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True

@@ -95,9 +95,11 @@ class PoolMover:
         erc20 = contract(self.w3, "ERC20", send)
         if erc20.functions.allowance(self.account, router).call() < amount:
             self._send(erc20.functions.approve(router, MAX_UINT))
-        self._send(contract(self.w3, "UniswapV3SwapRouter", router).functions.exactInputSingle(
-            (send, receive, UNISWAP_V3_FEE_TIER, self.account, FAR_DEADLINE, amount, 0, target)
-        ))
+        self._send(
+            contract(self.w3, "UniswapV3SwapRouter", router).functions.exactInputSingle(
+                (send, receive, UNISWAP_V3_FEE_TIER, self.account, FAR_DEADLINE, amount, 0, target)
+            )
+        )
 
     def sqrt_price(self, pool: str) -> int:
         return contract(self.w3, "UniswapV3Pool", pool).functions.slot0().call()[0]
@@ -124,7 +126,8 @@ class Arbitrageur(PoolMover):
         v3 = [venue for venue in deployment["venues"].values() if "quoter" in venue]
         self.pairs = [
             (pair_address(venue["factory"], address, self.weth, UNISWAP_V2_PAIR_INIT_CODE_HASH), address)
-            for venue in v2 for address in traded
+            for venue in v2
+            for address in traded
         ]
         self.pairs = [(pair, token) for pair, token in self.pairs if w3.eth.get_code(pair)]
         self.v3_pools = [

@@ -35,8 +35,12 @@ def running_rpc_url() -> str | None:
     return running.rpc_url if running else None
 
 
-def up(port: int | None = None, toolchain: Toolchain | None = None, products_file: Path | None = None,
-       leverage: bool = True) -> SandboxStatus:
+def up(
+    port: int | None = None,
+    toolchain: Toolchain | None = None,
+    products_file: Path | None = None,
+    leverage: bool = True,
+) -> SandboxStatus:
     """Start anvil and deploy; a no-op when this user's sandbox is already up and deployed.
 
     The leverage products' strategy settings come from `products_file` (default: the shipped

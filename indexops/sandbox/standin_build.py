@@ -53,9 +53,12 @@ def compile_standin(
     command = [
         node,
         str(COMPILE_SCRIPT),
-        "--solc", str(solc_module_dir),
-        "--set-v2", str(set_v2_dir),
-        "--openzeppelin", str(openzeppelin_dir),
+        "--solc",
+        str(solc_module_dir),
+        "--set-v2",
+        str(set_v2_dir),
+        "--openzeppelin",
+        str(openzeppelin_dir),
     ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_SECONDS)

@@ -111,7 +111,7 @@ def _unpack(npm: str, spec: str, packs: Path, destination: Path) -> None:
         for member in archive.getmembers():
             if not member.name.startswith("package/"):
                 continue
-            member.name = member.name[len("package/"):]
+            member.name = member.name[len("package/") :]
             archive.extract(member, destination, filter="data")
     tarball.unlink()
 

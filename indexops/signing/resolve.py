@@ -54,8 +54,9 @@ def resolve_signer(
     if keystore is not None:
         return _keystore_file(Path(keystore), environ, password)
     if account is not None:
-        return _account(account, environ=environ, sandbox=sandbox, password=password, foundry_dir=foundry_dir,
-                        option=option)
+        return _account(
+            account, environ=environ, sandbox=sandbox, password=password, foundry_dir=foundry_dir, option=option
+        )
     if env_key_is_set(environ):
         return signer_from_env(environ)
     raise NoSignerChosen(sandbox)
@@ -79,7 +80,8 @@ def _account(
     if not account or account in (".", "..") or any(c in account for c in "/\\\0"):
         raise InvalidAccountValue(
             "expected a keystore name, an anvil account number (0-9) or an address; "
-            "use --keystore PATH for a keystore file elsewhere", option,
+            "use --keystore PATH for a keystore file elsewhere",
+            option,
         )
     path = foundry_keystores_dir(foundry_dir) / account
     return load_keystore(path, environ=environ, password=password, name=account)

@@ -65,8 +65,15 @@ class Preflight:
     overridden: tuple[str, ...]  # what --force let through
 
 
-def check_before_first_step(connection, target: ProductOnNetwork, plan, journal: Journal, signers: dict,
-                            force: bool, safe_steps: SafeSteps | None = None) -> Preflight:
+def check_before_first_step(
+    connection,
+    target: ProductOnNetwork,
+    plan,
+    journal: Journal,
+    signers: dict,
+    force: bool,
+    safe_steps: SafeSteps | None = None,
+) -> Preflight:
     """Chain, age, drift and roles; on a resumed run the chain has moved by our own steps, so drift is not checked.
 
     A plan whose Safe steps the Safe has already executed is resumed too: the chain moved by the plan.
@@ -129,19 +136,42 @@ def chain_genesis(connection, plan) -> str:
     return genesis
 
 
-def run_plan(connection, target: ProductOnNetwork, plan, journal: Journal, signers: dict, *, gas_cap_gwei: float | None,
-             warp: bool, report, max_gas_wait: int, receipt_timeout: int, on_warp=None,
-             safe_steps: SafeSteps | None = None) -> None:
+def run_plan(
+    connection,
+    target: ProductOnNetwork,
+    plan,
+    journal: Journal,
+    signers: dict,
+    *,
+    gas_cap_gwei: float | None,
+    warp: bool,
+    report,
+    max_gas_wait: int,
+    receipt_timeout: int,
+    on_warp=None,
+    safe_steps: SafeSteps | None = None,
+) -> None:
     if warp and not target.where.network.sandbox:
         raise UsageError("--warp moves anvil's clock: it works only on the sandbox network")
     cap = gas_cap_gwei if gas_cap_gwei is not None else target.product.execution.max_gas_price_gwei
     settings = ExecutionSettings(
-        gas_cap_wei=int(cap * GWEI) if cap is not None else None, max_gas_wait_seconds=max_gas_wait,
-        receipt_timeout_seconds=receipt_timeout, warp=warp, on_warp=on_warp,
+        gas_cap_wei=int(cap * GWEI) if cap is not None else None,
+        max_gas_wait_seconds=max_gas_wait,
+        receipt_timeout_seconds=receipt_timeout,
+        warp=warp,
+        on_warp=on_warp,
     )
     clock = CoolOffClock(connection.w3, plan, journal, target.deployment.modules.get("gim"))
-    executor = Executor(connection.w3, plan, journal, signers, settings, report=report,
-                        cool_off_ready=clock.seconds_until_ready, safe_steps=safe_steps)
+    executor = Executor(
+        connection.w3,
+        plan,
+        journal,
+        signers,
+        settings,
+        report=report,
+        cool_off_ready=clock.seconds_until_ready,
+        safe_steps=safe_steps,
+    )
     executor.run()
 
 
@@ -175,8 +205,14 @@ def check_batching(plan) -> None:
         raise UsageError(f"this plan was made without --batch: re-plan with `indexops plan {plan.product} --batch`")
 
 
-def safe_steps_of(connection, target: ProductOnNetwork, plan_file: str, *, tx_hash: str | None = None,
-                  tx_hashes: tuple[str | None, ...] = ()) -> SafeSteps | None:
+def safe_steps_of(
+    connection,
+    target: ProductOnNetwork,
+    plan_file: str,
+    *,
+    tx_hash: str | None = None,
+    tx_hashes: tuple[str | None, ...] = (),
+) -> SafeSteps | None:
     """The plan's Safe: the product's operator when `operator_is_safe`, and the roles it holds on chain now."""
     from indexops.workflows.safe.chain import role_holders
 
@@ -184,12 +220,20 @@ def safe_steps_of(connection, target: ProductOnNetwork, plan_file: str, *, tx_ha
     if not deployment.operator_is_safe or deployment.operator is None:
         return None
     safe = deployment.operator
-    held = frozenset(role for role, addresses in role_holders(connection.w3, target).items()
-                     if safe.lower() in {a.lower() for a in addresses})
+    held = frozenset(
+        role
+        for role, addresses in role_holders(connection.w3, target).items()
+        if safe.lower() in {a.lower() for a in addresses}
+    )
     if not held:
         return None
-    return SafeSteps(safe=safe, roles=held, plan_file=plan_file, gim=deployment.modules.get("gim"),
-                     tx_hashes=(tx_hash,) if tx_hash else tx_hashes)
+    return SafeSteps(
+        safe=safe,
+        roles=held,
+        plan_file=plan_file,
+        gim=deployment.modules.get("gim"),
+        tx_hashes=(tx_hash,) if tx_hash else tx_hashes,
+    )
 
 
 def executed_in(sidecar: Path, plan) -> tuple[str | None, ...]:
@@ -205,12 +249,22 @@ def executed_in(sidecar: Path, plan) -> tuple[str | None, ...]:
     return tuple(entry.executed_in for entry in file.transactions)
 
 
-def export_for_safe(connection, loaded, target: ProductOnNetwork, plan, *, multisend: bool, out: Path | None,
-                    plan_dir: Path):
+def export_for_safe(
+    connection, loaded, target: ProductOnNetwork, plan, *, multisend: bool, out: Path | None, plan_dir: Path
+):
     """`execute --safe`: the plan's Safe steps as `indexops safe export` writes them (`--out` read the same way:
     a `.json` path is the batch file, anything else a directory; default the plan's); nothing is sent."""
     from indexops.workflows.safe.export import destination, export_plan
 
     where_to = destination(out, plan_dir)
-    return export_plan(connection, loaded, target, plan, safe=None, multisend=multisend, nonce=None,
-                       out_dir=where_to.directory, stem=where_to.stem)
+    return export_plan(
+        connection,
+        loaded,
+        target,
+        plan,
+        safe=None,
+        multisend=multisend,
+        nonce=None,
+        out_dir=where_to.directory,
+        stem=where_to.stem,
+    )

@@ -27,7 +27,9 @@ def read_leverage_status(target: ProductOnNetwork, connection, extra_callers: It
     reading = read_leverage(connection, strategy_address(target), callers=[*configured, *extra_callers])
     symbols = {token.address.lower(): symbol for symbol, token in network.tokens.items()}
     return leverage_status(
-        target.key, target.where.name, reading,
+        target.key,
+        target.where.name,
+        reading,
         collateral_symbol=symbols.get(reading.strategy.collateral_asset.lower(), reading.strategy.collateral_asset),
         borrow_symbol=symbols.get(reading.strategy.borrow_asset.lower(), reading.strategy.borrow_asset),
     )

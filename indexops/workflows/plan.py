@@ -38,13 +38,28 @@ class PlanInputs:
     route: Route
 
 
-def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, gas_price_gwei: float | None,
-              out: Path | None, data_dir: Path, now: datetime | None = None, batch: bool = False) -> PlanResult:
+def make_plan(
+    connection,
+    target: ProductOnNetwork,
+    *,
+    targets: Targets | None,
+    gas_price_gwei: float | None,
+    out: Path | None,
+    data_dir: Path,
+    now: datetime | None = None,
+    batch: bool = False,
+) -> PlanResult:
     from indexops.chain.quotes import check_v3_fills
 
     inputs = read_plan_inputs(connection, target, targets=targets, gas_price_gwei=gas_price_gwei, batch=batch)
-    rebalance = check_v3_fills(connection, target.where.network, inputs.snapshot, plan_rebalance_for(inputs),
-                               inputs.policy.slippage_bps, inputs.route.buys_exact_output)
+    rebalance = check_v3_fills(
+        connection,
+        target.where.network,
+        inputs.snapshot,
+        plan_rebalance_for(inputs),
+        inputs.policy.slippage_bps,
+        inputs.route.buys_exact_output,
+    )
     plan = assemble(inputs, rebalance, now or datetime.now(UTC))
     inputs.route.check_before_send(connection.w3, plan.steps)
     path = write_plan(
@@ -53,8 +68,9 @@ def make_plan(connection, target: ProductOnNetwork, *, targets: Targets | None, 
     return PlanResult(plan=plan, path=path, round_trips=connection.round_trips)
 
 
-def read_plan_inputs(connection, target: ProductOnNetwork, *, targets: Targets | None,
-                     gas_price_gwei: float | None, batch: bool = False) -> PlanInputs:
+def read_plan_inputs(
+    connection, target: ProductOnNetwork, *, targets: Targets | None, gas_price_gwei: float | None, batch: bool = False
+) -> PlanInputs:
     from indexops.chain.reader import read_snapshot
 
     route = route_for(target, batch)
@@ -84,9 +100,14 @@ def plan_rebalance_for(inputs: PlanInputs):
 def assemble(inputs: PlanInputs, rebalance, now: datetime) -> Plan:
     """The route's steps for a planned rebalance, sealed into a plan file model."""
     return build_plan(
-        product=inputs.target.key, network=inputs.target.where.name, route=inputs.target.deployment.manager_kind,
-        snapshot=inputs.snapshot, rebalance=rebalance, steps=inputs.route.steps(rebalance, inputs.snapshot),
-        dust_usd=inputs.policy.dust_usd, created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        product=inputs.target.key,
+        network=inputs.target.where.name,
+        route=inputs.target.deployment.manager_kind,
+        snapshot=inputs.snapshot,
+        rebalance=rebalance,
+        steps=inputs.route.steps(rebalance, inputs.snapshot),
+        dust_usd=inputs.policy.dust_usd,
+        created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
 
 
@@ -107,8 +128,10 @@ def _configured_targets(target: ProductOnNetwork) -> Targets:
     units = {}
     for symbol, component in components.items():
         if component.units is None:  # the config's checks leave no component of a product without weights unitless
-            raise UsageError(f"{target.where.source}: products.{target.key}.components.{symbol}: "
-                             "no units, where the other components are given units rather than weights")
+            raise UsageError(
+                f"{target.where.source}: products.{target.key}.components.{symbol}: "
+                "no units, where the other components are given units rather than weights"
+            )
         units[symbol] = float(component.units)
     return Targets("units", units)
 

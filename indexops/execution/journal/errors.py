@@ -159,7 +159,8 @@ class DuplicateTransaction(JournalError):
         hint = (
             " (journaled before the journal kept which chain instance a run was on: if that chain is gone, "
             "e.g. a sandbox that was reset, run with a new --journal file)"
-            if chain_unknown else ""
+            if chain_unknown
+            else ""
         )
         super().__init__(
             f"transaction {tx_hash} is already journaled as attempt {attempt} of step {step_index} "

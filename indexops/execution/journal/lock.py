@@ -91,8 +91,9 @@ def take(journal_path: Path, plan_hash: str, now: datetime) -> PlanLock:
     return PlanLock(plan_hash, path, fd, me, previous)
 
 
-def lock_file(path: Path, what: str, busy: Callable[[LockHolder | None], Exception],
-              now: datetime) -> tuple[int, LockHolder, LockHolder | None]:
+def lock_file(
+    path: Path, what: str, busy: Callable[[LockHolder | None], Exception], now: datetime
+) -> tuple[int, LockHolder, LockHolder | None]:
     """An exclusive flock on `path` with this process written in it: (fd, this holder, the dead holder it names).
 
     `busy(holder)` is the error raised when a live process holds it; `what` names the file in other errors.

@@ -134,7 +134,9 @@ CREATE TABLE attempts_v3 (
 );
 """
 
-_MIGRATION_V3 = _ATTEMPTS_V3 + """
+_MIGRATION_V3 = (
+    _ATTEMPTS_V3
+    + """
 INSERT INTO attempts_v3 (plan_hash, step_index, attempt, state, chain_id, sender, nonce, tx_hash, raw_tx,
     max_fee_per_gas, gas_limit, signed_at, sent_at, finished_at, block_number, gas_used, status,
     effective_gas_price, fills, reason, replaced_by)
@@ -160,6 +162,7 @@ CREATE TRIGGER runs_keep_chain BEFORE UPDATE OF plan_hash, chain_id, chain_genes
 BEGIN SELECT RAISE(ABORT, 'a run stays on the chain it started on'); END;
 UPDATE schema_version SET version = 3;
 """
+)
 
 # version -> the script that brings a journal of the version before it up to it
 _MIGRATIONS = {2: _MIGRATION_V2, 3: _MIGRATION_V3}

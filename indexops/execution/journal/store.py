@@ -154,9 +154,12 @@ class Journal:
             row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE plan_hash = ?", (plan_hash,)).fetchone()
             if row is not None:
                 recorded_genesis = row[6] or chain_genesis  # a run journaled before genesis hashes were kept
-                for field, recorded, given in (("chain id", row[3], chain_id), ("product", row[1], product),
-                                               ("network", row[2], network),
-                                               ("chain genesis block", recorded_genesis, chain_genesis)):
+                for field, recorded, given in (
+                    ("chain id", row[3], chain_id),
+                    ("product", row[1], product),
+                    ("network", row[2], network),
+                    ("chain genesis block", recorded_genesis, chain_genesis),
+                ):
                     if recorded != given:
                         raise RunMismatch(plan_hash, field, recorded, given)
             else:
@@ -164,8 +167,10 @@ class Journal:
                     f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (plan_hash, product, network, chain_id, path_text, moment.isoformat(), chain_genesis),
                 )
-                detail = (f"started plan {short(plan_hash)} ({product} on {network}, chain {chain_id}, genesis "
-                          f"{short(chain_genesis)}) from {path_text}")
+                detail = (
+                    f"started plan {short(plan_hash)} ({product} on {network}, chain {chain_id}, genesis "
+                    f"{short(chain_genesis)}) from {path_text}"
+                )
                 self._event(conn, plan_hash, moment, "run-started", None, None, None, detail)
             return self._run_in(conn, plan_hash)
 
@@ -221,8 +226,16 @@ class Journal:
         with self._read() as conn:
             rows = conn.execute(query + " ORDER BY seq", params).fetchall()
         return [
-            JournalEvent(seq=r[0], plan_hash=r[1], at=datetime.fromisoformat(r[2]), kind=r[3], step_index=r[4],
-                         attempt=r[5], tx_hash=r[6], detail=r[7])
+            JournalEvent(
+                seq=r[0],
+                plan_hash=r[1],
+                at=datetime.fromisoformat(r[2]),
+                kind=r[3],
+                step_index=r[4],
+                attempt=r[5],
+                tx_hash=r[6],
+                detail=r[7],
+            )
             for r in rows
         ]
 
@@ -271,8 +284,9 @@ class Journal:
                 (tx_hash, *chains),
             ).fetchone()
             if duplicate is not None:
-                raise DuplicateTransaction(tx_hash, duplicate[0], duplicate[1], duplicate[2],
-                                           chain_unknown=duplicate[3] == "")
+                raise DuplicateTransaction(
+                    tx_hash, duplicate[0], duplicate[1], duplicate[2], chain_unknown=duplicate[3] == ""
+                )
             steps = self._steps_in(conn, plan_hash)
             same_nonce = [
                 self._attempt_row(r)
@@ -289,14 +303,34 @@ class Journal:
                 "INSERT INTO attempts (plan_hash, step_index, attempt, state, chain_id, chain_genesis, sender, nonce,"
                 " tx_hash, raw_tx, max_fee_per_gas, gas_limit, signed_at)"
                 " VALUES (?, ?, ?, 'signing', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (plan_hash, step_index, number, run[3], run[6], sender, nonce, tx_hash, raw, str(max_fee_per_gas),
-                 gas_limit, moment.isoformat()),
+                (
+                    plan_hash,
+                    step_index,
+                    number,
+                    run[3],
+                    run[6],
+                    sender,
+                    nonce,
+                    tx_hash,
+                    raw,
+                    str(max_fee_per_gas),
+                    gas_limit,
+                    moment.isoformat(),
+                ),
             )
             bumping = current is not None and current.in_flight
             bump = " (replaces the one in flight with the same nonce)" if bumping else ""
-            self._event(conn, plan_hash, moment, "signed", step_index, number, tx_hash,
-                        f"step {step_index} attempt {number} signed: nonce {nonce} from {sender}, "
-                        f"max fee {_gwei(max_fee_per_gas)}, gas limit {gas_limit}{bump}")
+            self._event(
+                conn,
+                plan_hash,
+                moment,
+                "signed",
+                step_index,
+                number,
+                tx_hash,
+                f"step {step_index} attempt {number} signed: nonce {nonce} from {sender}, "
+                f"max fee {_gwei(max_fee_per_gas)}, gas limit {gas_limit}{bump}",
+            )
             return self._step_in(conn, plan_hash, step_index)
 
     def record_sent(
@@ -384,8 +418,16 @@ class Journal:
                 (plan_hash, step_index, tx_hash, moment.isoformat(), detail),
             )
             where = f"in {tx_hash}" if tx_hash else "no transaction hash given"
-            self._event(conn, plan_hash, moment, "external", step_index, None, tx_hash,
-                        f"step {step_index} done outside this executor ({where}): {detail}")
+            self._event(
+                conn,
+                plan_hash,
+                moment,
+                "external",
+                step_index,
+                None,
+                tx_hash,
+                f"step {step_index} done outside this executor ({where}): {detail}",
+            )
             return self._step_in(conn, plan_hash, step_index)
 
     def record_dropped(
@@ -430,18 +472,42 @@ class Journal:
                 kind = "reverted" if values.get("status") == 0 else wanted.value
                 sets = {"state": wanted.value, "finished_at": moment.isoformat(), **values}
             self._update(conn, plan_hash, step_index, attempt.number, sets)
-            self._event(conn, plan_hash, moment, kind, step_index, attempt.number, attempt.tx_hash,
-                        _describe(kind, step_index, attempt, sets))
+            self._event(
+                conn,
+                plan_hash,
+                moment,
+                kind,
+                step_index,
+                attempt.number,
+                attempt.tx_hash,
+                _describe(kind, step_index, attempt, sets),
+            )
             if wanted is StepState.MINED or values.get("block_number") is not None:
                 for sibling in step.in_flight:
                     if sibling.number == attempt.number:
                         continue
-                    self._update(conn, plan_hash, step_index, sibling.number,
-                                 {"state": StepState.REPLACED.value, "finished_at": moment.isoformat(),
-                                  "replaced_by": attempt.tx_hash})
-                    self._event(conn, plan_hash, moment, "replaced", step_index, sibling.number, sibling.tx_hash,
-                                f"step {step_index} attempt {sibling.number} replaced by attempt {attempt.number} "
-                                f"({attempt.tx_hash}), same nonce {sibling.nonce}")
+                    self._update(
+                        conn,
+                        plan_hash,
+                        step_index,
+                        sibling.number,
+                        {
+                            "state": StepState.REPLACED.value,
+                            "finished_at": moment.isoformat(),
+                            "replaced_by": attempt.tx_hash,
+                        },
+                    )
+                    self._event(
+                        conn,
+                        plan_hash,
+                        moment,
+                        "replaced",
+                        step_index,
+                        sibling.number,
+                        sibling.tx_hash,
+                        f"step {step_index} attempt {sibling.number} replaced by attempt {attempt.number} "
+                        f"({attempt.tx_hash}), same nonce {sibling.nonce}",
+                    )
             return self._step_in(conn, plan_hash, step_index)
 
     def _locked(self, plan_hash: str, step_index: int) -> tuple[str, int]:
@@ -511,8 +577,13 @@ class Journal:
         if row is None:
             return None
         return JournalRun(
-            plan_hash=row[0], product=row[1], network=row[2], chain_id=row[3], plan_path=Path(row[4]),
-            started_at=datetime.fromisoformat(row[5]), steps=tuple(self._steps_in(conn, plan_hash).values()),
+            plan_hash=row[0],
+            product=row[1],
+            network=row[2],
+            chain_id=row[3],
+            plan_path=Path(row[4]),
+            started_at=datetime.fromisoformat(row[5]),
+            steps=tuple(self._steps_in(conn, plan_hash).values()),
             chain_genesis=row[6] or None,
         )
 
@@ -531,8 +602,11 @@ class Journal:
         }
         return {
             index: JournalStep(
-                plan_hash=plan_hash, index=index, state=step_state(by_step.get(index, ()), externals.get(index)),
-                attempts=tuple(by_step.get(index, ())), external=externals.get(index),
+                plan_hash=plan_hash,
+                index=index,
+                state=step_state(by_step.get(index, ()), externals.get(index)),
+                attempts=tuple(by_step.get(index, ())),
+                external=externals.get(index),
             )
             for index in sorted(set(by_step) | set(externals))
         }
@@ -550,10 +624,24 @@ class Journal:
             return None if value is None else int(value)
 
         attempt = Attempt(
-            number=row[2], state=StepState(row[3]), sender=row[4], nonce=row[5], tx_hash=row[6], raw_tx=bytes(row[7]),
-            max_fee_per_gas=int(row[8]), gas_limit=row[9], signed_at=datetime.fromisoformat(row[10]),
-            sent_at=when(row[11]), finished_at=when(row[12]), block_number=row[13], gas_used=row[14], status=row[15],
-            effective_gas_price=big(row[16]), fills_json=row[17], reason=row[18], replaced_by=row[19],
+            number=row[2],
+            state=StepState(row[3]),
+            sender=row[4],
+            nonce=row[5],
+            tx_hash=row[6],
+            raw_tx=bytes(row[7]),
+            max_fee_per_gas=int(row[8]),
+            gas_limit=row[9],
+            signed_at=datetime.fromisoformat(row[10]),
+            sent_at=when(row[11]),
+            finished_at=when(row[12]),
+            block_number=row[13],
+            gas_used=row[14],
+            status=row[15],
+            effective_gas_price=big(row[16]),
+            fills_json=row[17],
+            reason=row[18],
+            replaced_by=row[19],
         )
         return row[0], row[1], attempt
 
@@ -622,7 +710,9 @@ def _describe(kind: str, step_index: int, attempt: Attempt, sets: dict[str, Any]
         return f"{head} failed: {sets['reason']}"
     if kind == "replaced":
         by = sets.get("replaced_by")
-        return f"{head} replaced by {by}, same nonce {attempt.nonce}" if by else (
-            f"{head} replaced by another transaction with nonce {attempt.nonce}"
+        return (
+            f"{head} replaced by {by}, same nonce {attempt.nonce}"
+            if by
+            else (f"{head} replaced by another transaction with nonce {attempt.nonce}")
         )
     return f"{head} dropped; nonce {attempt.nonce} unused"

@@ -35,9 +35,7 @@ def deploy_sandbox(w3, artifacts: ArtifactStore, leverage: dict[str, StrategySet
     products = {}
     for spec in scenario.PRODUCTS:
         operator = safe.address if spec.operator_is_safe else accounts[scenario.OPERATOR]
-        products[spec.key] = deploy_product(
-            d, spec, core, tokens, accounts, operator, VENUES[0].index_adapter
-        )
+        products[spec.key] = deploy_product(d, spec, core, tokens, accounts, operator, VENUES[0].index_adapter)
     delegated = deploy_delegated(d, core, tokens, accounts)  # after the rest, so that every earlier address stays put
     v3 = uniswap_v3.deploy_uniswap_v3(
         d, weth, core["integration_registry"], core["modules"]
@@ -63,9 +61,9 @@ def _deploy_tokens(d: Deployer, weth) -> dict:
         tokens[token.symbol] = d.deploy(
             "StandardTokenMock", d.sender, UNIT_EXCESS * 10**token.decimals, token.name, token.symbol, token.decimals
         )
-    weth_needed = sum(
-        (t.uniswap_depth_usd + t.sushiswap_depth_usd) for t in scenario.TOKENS
-    ) + scenario.USDC_WETH_DEPTH_USD
+    weth_needed = (
+        sum((t.uniswap_depth_usd + t.sushiswap_depth_usd) for t in scenario.TOKENS) + scenario.USDC_WETH_DEPTH_USD
+    )
     weth_needed = int(weth_needed / scenario.ETH_USD * 1.1 * 10**18) + sum(
         int(p.supply * p.value_per_set_usd / scenario.ETH_USD * 10**18) for p in scenario.PRODUCTS
     )
@@ -83,8 +81,12 @@ def _fund_pools(d: Deployer, venues: dict, tokens: dict, weth) -> None:
             if depth <= 0:
                 continue
             add_liquidity(
-                d, router, tokens[token.symbol], weth,
-                scenario.base_units(depth, token.symbol), scenario.base_units(depth, "WETH"),
+                d,
+                router,
+                tokens[token.symbol],
+                weth,
+                scenario.base_units(depth, token.symbol),
+                scenario.base_units(depth, "WETH"),
             )
 
 
@@ -96,10 +98,14 @@ def _depth(token: scenario.SandboxToken, venue_key: str) -> float:
 
 def _address_book(core, venues, tokens, safe_stack, safe, products, accounts) -> dict:
     return {
-        "accounts": {"deployer": accounts[scenario.DEPLOYER], "operator": accounts[scenario.OPERATOR],
-                     "methodologist": accounts[scenario.METHODOLOGIST], "trader": accounts[scenario.TRADER],
-                     "safe_owners": [accounts[i] for i in scenario.SAFE_OWNERS],
-                     "arbitrageur": accounts[scenario.ARBITRAGEUR]},
+        "accounts": {
+            "deployer": accounts[scenario.DEPLOYER],
+            "operator": accounts[scenario.OPERATOR],
+            "methodologist": accounts[scenario.METHODOLOGIST],
+            "trader": accounts[scenario.TRADER],
+            "safe_owners": [accounts[i] for i in scenario.SAFE_OWNERS],
+            "arbitrageur": accounts[scenario.ARBITRAGEUR],
+        },
         "controller": core["controller"].address,
         "integration_registry": core["integration_registry"].address,
         "set_token_creator": core["set_token_creator"].address,
@@ -109,9 +115,13 @@ def _address_book(core, venues, tokens, safe_stack, safe, products, accounts) ->
         "safe": {**{k: c.address for k, c in safe_stack.items()}, "safe": safe.address},
         "products": {
             key: {
-                "set_token": p["set_token"].address, "base_manager": p["base_manager"].address,
-                "gim_extension": p["gim_extension"].address, "fee_split_extension": p["fee_split_extension"].address,
-                "operator": p["operator"], "methodologist": p["methodologist"], "trader": p["trader"],
+                "set_token": p["set_token"].address,
+                "base_manager": p["base_manager"].address,
+                "gim_extension": p["gim_extension"].address,
+                "fee_split_extension": p["fee_split_extension"].address,
+                "operator": p["operator"],
+                "methodologist": p["methodologist"],
+                "trader": p["trader"],
             }
             for key, p in products.items()
         },
@@ -125,8 +135,11 @@ def _delegated_book(delegated: dict) -> dict:
         "extensions": {key: e.address for key, e in delegated["extensions"].items()},
         "products": {
             key: {
-                "set_token": p["set_token"].address, "delegated_manager": p["manager"].address,
-                "operator": p["operator"], "methodologist": p["methodologist"], "owner": p["owner"],
+                "set_token": p["set_token"].address,
+                "delegated_manager": p["manager"].address,
+                "operator": p["operator"],
+                "methodologist": p["methodologist"],
+                "owner": p["owner"],
             }
             for key, p in delegated["products"].items()
         },

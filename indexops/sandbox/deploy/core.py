@@ -26,9 +26,11 @@ def deploy_set_core(d: Deployer, weth) -> dict:
     for key, name in MODULES.items():
         args = (controller.address, weth.address) if name == "GeneralIndexModule" else (controller.address,)
         modules[key] = d.deploy(name, *args)
-    d.send(controller.functions.initialize(
-        [creator.address], [m.address for m in modules.values()], [registry.address], [0]
-    ))
+    d.send(
+        controller.functions.initialize(
+            [creator.address], [m.address for m in modules.values()], [registry.address], [0]
+        )
+    )
     return {
         "controller": controller,
         "integration_registry": registry,

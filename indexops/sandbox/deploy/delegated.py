@@ -83,8 +83,9 @@ def deploy_stack(d: Deployer, core: dict) -> dict:
     return {"manager_core": manager_core, "factory": factory, "extensions": extensions, "debt_issuance": debt_issuance}
 
 
-def create_product(d: Deployer, spec: scenario.SandboxProduct, core: dict, stack: dict, tokens: dict,
-                   accounts: list[str]) -> dict:
+def create_product(
+    d: Deployer, spec: scenario.SandboxProduct, core: dict, stack: dict, tokens: dict, accounts: list[str]
+) -> dict:
     """Create the SetToken and its DelegatedManager through the factory, initialize every extension, issue."""
     owner, methodologist = accounts[scenario.DEPLOYER], accounts[scenario.METHODOLOGIST]
     operator = accounts[scenario.DELEGATED_OPERATOR]
@@ -96,20 +97,41 @@ def create_product(d: Deployer, spec: scenario.SandboxProduct, core: dict, stack
         core["modules"]["streaming_fee"].address,
         stack["debt_issuance"].address,
     ]
-    receipt = d.send(factory.functions.createSetAndManager(
-        components, list(units.values()), spec.name, spec.symbol, owner, methodologist, modules, [operator],
-        components, [e.address for e in extensions.values()],
-    ))
+    receipt = d.send(
+        factory.functions.createSetAndManager(
+            components,
+            list(units.values()),
+            spec.name,
+            spec.symbol,
+            owner,
+            methodologist,
+            modules,
+            [operator],
+            components,
+            [e.address for e in extensions.values()],
+        )
+    )
     created = factory.events.DelegatedManagerCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]
     set_token, manager = d.at("SetToken", created["_setToken"]), d.at("DelegatedManager", created["_manager"])
 
-    d.send(factory.functions.initialize(
-        set_token.address, OWNER_FEE_SPLIT, owner, [e.address for e in extensions.values()],
-        _initialize_calls(extensions, manager.address, spec),
-    ))
+    d.send(
+        factory.functions.initialize(
+            set_token.address,
+            OWNER_FEE_SPLIT,
+            owner,
+            [e.address for e in extensions.values()],
+            _initialize_calls(extensions, manager.address, spec),
+        )
+    )
     _issue(d, stack["debt_issuance"], set_token, tokens, units, spec.supply * PRECISE_UNIT)
-    return {"set_token": set_token, "manager": manager, "operator": operator, "methodologist": methodologist,
-            "owner": owner, "units": units}
+    return {
+        "set_token": set_token,
+        "manager": manager,
+        "operator": operator,
+        "methodologist": methodologist,
+        "owner": owner,
+        "units": units,
+    }
 
 
 def _initialize_calls(extensions: dict, manager: str, spec: scenario.SandboxProduct) -> list[bytes]:

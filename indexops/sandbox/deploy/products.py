@@ -21,16 +21,29 @@ def units_for(spec: scenario.SandboxProduct) -> dict[str, int]:
     }
 
 
-def deploy_product(d: Deployer, spec: scenario.SandboxProduct, core: dict, tokens: dict, accounts: list[str],
-                   operator: str, index_adapter_name: str) -> dict:
+def deploy_product(
+    d: Deployer,
+    spec: scenario.SandboxProduct,
+    core: dict,
+    tokens: dict,
+    accounts: list[str],
+    operator: str,
+    index_adapter_name: str,
+) -> dict:
     modules = core["modules"]
     gim, fee_module, issuance = modules["gim"], modules["streaming_fee"], modules["basic_issuance"]
     units = units_for(spec)
     components = [tokens[s].address for s in units]
-    receipt = d.send(core["set_token_creator"].functions.create(
-        components, list(units.values()), [issuance.address, fee_module.address, gim.address],
-        d.sender, spec.name, spec.symbol,
-    ))
+    receipt = d.send(
+        core["set_token_creator"].functions.create(
+            components,
+            list(units.values()),
+            [issuance.address, fee_module.address, gim.address],
+            d.sender,
+            spec.name,
+            spec.symbol,
+        )
+    )
     created = core["set_token_creator"].events.SetTokenCreated().process_receipt(receipt, errors=DISCARD)
     set_token = d.at("SetToken", created[0]["args"]["_setToken"])
 
@@ -38,9 +51,11 @@ def deploy_product(d: Deployer, spec: scenario.SandboxProduct, core: dict, token
     base_manager = d.deploy("BaseManager", set_token.address, accounts[scenario.OPERATOR], methodologist)
     zero = "0x" + "00" * 20
     d.send(issuance.functions.initialize(set_token.address, zero))
-    d.send(fee_module.functions.initialize(
-        set_token.address, (base_manager.address, MAX_STREAMING_FEE, int(spec.streaming_fee * PRECISE_UNIT), 0)
-    ))
+    d.send(
+        fee_module.functions.initialize(
+            set_token.address, (base_manager.address, MAX_STREAMING_FEE, int(spec.streaming_fee * PRECISE_UNIT), 0)
+        )
+    )
     d.send(gim.functions.initialize(set_token.address))
     _issue(d, issuance, set_token, tokens, units, spec.supply * PRECISE_UNIT)
     _set_up_gim(d, gim, set_token, tokens, units, trader, index_adapter_name)
@@ -54,8 +69,13 @@ def deploy_product(d: Deployer, spec: scenario.SandboxProduct, core: dict, token
     if operator != interim_operator:
         d.send(base_manager.functions.setOperator(operator), sender=interim_operator)
     return {
-        "set_token": set_token, "base_manager": base_manager, "gim_extension": gim_extension,
-        "fee_split_extension": fee_split, "operator": operator, "methodologist": methodologist, "trader": trader,
+        "set_token": set_token,
+        "base_manager": base_manager,
+        "gim_extension": gim_extension,
+        "fee_split_extension": fee_split,
+        "operator": operator,
+        "methodologist": methodologist,
+        "trader": trader,
         "units": units,
     }
 

@@ -26,8 +26,14 @@ def deploy_uniswap_v3(d: Deployer, weth, registry, modules: dict) -> dict:
     index_adapter = d.deploy("UniswapV3IndexExchangeAdapter", router.address)
     d.send(registry.functions.addIntegration(modules["trade"].address, TRADE_ADAPTER, trade_adapter.address))
     d.send(registry.functions.addIntegration(modules["gim"].address, INDEX_ADAPTER, index_adapter.address))
-    return {"factory": factory, "router": router, "quoter": quoter, "position_manager": position_manager,
-            "trade_adapter": trade_adapter, "index_adapter": index_adapter}
+    return {
+        "factory": factory,
+        "router": router,
+        "quoter": quoter,
+        "position_manager": position_manager,
+        "trade_adapter": trade_adapter,
+        "index_adapter": index_adapter,
+    }
 
 
 def fund_pools(d: Deployer, venue: dict, tokens: dict, weth) -> None:
@@ -41,15 +47,19 @@ def fund_pools(d: Deployer, venue: dict, tokens: dict, weth) -> None:
         contract = tokens[token.symbol]
         d.send(contract.functions.approve(manager.address, MAX_UINT))
         add_full_range_liquidity(
-            d, manager, contract.address, weth.address,
+            d,
+            manager,
+            contract.address,
+            weth.address,
             scenario.base_units(token.uniswap_v3_depth_usd, token.symbol),
             scenario.base_units(token.uniswap_v3_depth_usd, "WETH"),
             scenario.UNISWAP_V3_FEE_TIER,
         )
 
 
-def add_full_range_liquidity(d: Deployer, manager, token_a: str, token_b: str, amount_a: int, amount_b: int,
-                             fee_tier: int) -> None:
+def add_full_range_liquidity(
+    d: Deployer, manager, token_a: str, token_b: str, amount_a: int, amount_b: int, fee_tier: int
+) -> None:
     """Create the pool at the price where the two amounts are worth the same, then mint over every tick."""
     token0, token1 = sort_tokens(token_a, token_b)
     amount0, amount1 = (amount_a, amount_b) if token0 == token_a else (amount_b, amount_a)
@@ -58,6 +68,6 @@ def add_full_range_liquidity(d: Deployer, manager, token_a: str, token_b: str, a
     )
     spacing = fee_tier // 50  # the factory's tick spacing for the 0.05%, 0.3% and 1% tiers
     top = MAX_TICK // spacing * spacing
-    d.send(manager.functions.mint(
-        (token0, token1, fee_tier, -top, top, amount0, amount1, 0, 0, d.sender, FAR_DEADLINE)
-    ))
+    d.send(
+        manager.functions.mint((token0, token1, fee_tier, -top, top, amount0, amount1, 0, 0, d.sender, FAR_DEADLINE))
+    )

@@ -34,6 +34,8 @@ def deploy_venue(d: Deployer, weth, registry, modules: dict, spec: VenueSpec) ->
 
 def add_liquidity(d: Deployer, router, token, weth, token_amount: int, weth_amount: int) -> None:
     """Into the (token, weth) pair; any two tokens work the same (the pair is created if new)."""
-    d.send(router.functions.addLiquidity(
-        token.address, weth.address, token_amount, weth_amount, 0, 0, d.sender, FAR_DEADLINE
-    ))
+    d.send(
+        router.functions.addLiquidity(
+            token.address, weth.address, token_amount, weth_amount, 0, 0, d.sender, FAR_DEADLINE
+        )
+    )

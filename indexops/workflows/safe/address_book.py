@@ -12,14 +12,24 @@ from indexops.values import checksummed
 
 MANAGER_ABIS = {"base-manager": "BaseManager", "delegated": "delegated/DelegatedManager"}
 MODULE_ABIS = {
-    "gim": "GeneralIndexModule", "trade": "TradeModule", "streaming_fee": "StreamingFeeModule",
-    "basic_issuance": "BasicIssuanceModule", "claim": "ClaimModule",
+    "gim": "GeneralIndexModule",
+    "trade": "TradeModule",
+    "streaming_fee": "StreamingFeeModule",
+    "basic_issuance": "BasicIssuanceModule",
+    "claim": "ClaimModule",
 }
 EXTENSION_ABIS = {
-    "base-manager": {"gim": "GIMExtension", "fee_split": "StreamingFeeSplitExtension",
-                     "fli_strategy": "FlexibleLeverageStrategyExtension"},
-    "delegated": {"trade": "delegated/TradeExtension", "batch_trade": "delegated/BatchTradeExtension",
-                  "fee_split": "delegated/StreamingFeeSplitExtension", "claim": "delegated/ClaimExtension"},
+    "base-manager": {
+        "gim": "GIMExtension",
+        "fee_split": "StreamingFeeSplitExtension",
+        "fli_strategy": "FlexibleLeverageStrategyExtension",
+    },
+    "delegated": {
+        "trade": "delegated/TradeExtension",
+        "batch_trade": "delegated/BatchTradeExtension",
+        "fee_split": "delegated/StreamingFeeSplitExtension",
+        "claim": "delegated/ClaimExtension",
+    },
 }
 VENUE_ABIS = {"router": "UniswapV2Router02", "factory": "UniswapV2Factory", "quoter": "UniswapV3Quoter"}
 
@@ -35,8 +45,9 @@ def address_book(loaded: LoadedConfig, where: NetworkChoice) -> dict[str, Label]
     """Checksummed address -> label, for the network's tokens, venues, well-known contracts and every product on it."""
     book: dict[str, Label] = {}
 
-    def add(address: str | None, name: str, abi: str | None = None, symbol: str | None = None,
-            decimals: int | None = None) -> None:
+    def add(
+        address: str | None, name: str, abi: str | None = None, symbol: str | None = None, decimals: int | None = None
+    ) -> None:
         if not address:
             return
         address = checksummed(address, name)
@@ -44,8 +55,12 @@ def address_book(loaded: LoadedConfig, where: NetworkChoice) -> dict[str, Label]
         if known is None:
             book[address] = Label(name, abi, symbol, decimals)
         elif name not in known.name.split(" / "):
-            book[address] = Label(f"{known.name} / {name}", known.abi or abi, known.symbol or symbol,
-                                  known.decimals if known.decimals is not None else decimals)
+            book[address] = Label(
+                f"{known.name} / {name}",
+                known.abi or abi,
+                known.symbol or symbol,
+                known.decimals if known.decimals is not None else decimals,
+            )
 
     network = where.network
     for symbol, token in network.tokens.items():

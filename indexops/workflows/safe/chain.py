@@ -71,8 +71,12 @@ def read_safe(w3, address: str) -> SafeState:
             raise NotASafe(address, f"{name}() failed ({results[ticket].reason})")
         values[name] = results[ticket]
     return SafeState(
-        address=address, version=canonical_safe_version(values["VERSION"]), nonce=int(values["nonce"]),
-        owners=tuple(values["getOwners"]), threshold=int(values["getThreshold"]), block_number=block,
+        address=address,
+        version=canonical_safe_version(values["VERSION"]),
+        nonce=int(values["nonce"]),
+        owners=tuple(values["getOwners"]),
+        threshold=int(values["getThreshold"]),
+        block_number=block,
     )
 
 
@@ -83,8 +87,13 @@ def read_safe_view(w3, address: str) -> SafeView:
         slot = bytes(w3.eth.get_storage_at(address, SINGLETON_SLOT, block_identifier=state.block_number))
     except Exception as error:  # web3 raises many kinds for a failed read
         raise ChainError(f"cannot read the singleton of {address}: {error_line(error)}") from None
-    return SafeView(address=state.address, nonce=state.nonce, threshold=state.threshold, owners=state.owners,
-                    master_copy=address_from_word(slot.rjust(32, b"\0")))
+    return SafeView(
+        address=state.address,
+        nonce=state.nonce,
+        threshold=state.threshold,
+        owners=state.owners,
+        master_copy=address_from_word(slot.rjust(32, b"\0")),
+    )
 
 
 def signature_facts(w3, safe: str, safe_tx_hash: bytes, data: bytes, sender: str | None) -> ChainFacts:

@@ -101,13 +101,24 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
         calls = tuple(decode_call(call, labels, abis) for call in inner)
         target = labels.get(tx.to)
         flags += safe_tx_flags(tx, target.name if target else None, calls, call_only)
-        reviewed.append(ReviewedSafeTx(
-            batch_file=entry.batch_file, description=entry.description, calls=calls, nonce=tx.nonce,
-            safe_tx_hash="0x" + entry.safe_tx_hash.hex(), message_hash=_message_hash(entry), operation=tx.operation,
-            to=tx.to, target=target.name if target else None, value=tx.value, signers=entry.signers,
-            executed_in=entry.executed_in, multisend_layout=layout,
-            signatures=tuple(_reviewed(signature) for signature in entry.signatures),
-        ))
+        reviewed.append(
+            ReviewedSafeTx(
+                batch_file=entry.batch_file,
+                description=entry.description,
+                calls=calls,
+                nonce=tx.nonce,
+                safe_tx_hash="0x" + entry.safe_tx_hash.hex(),
+                message_hash=_message_hash(entry),
+                operation=tx.operation,
+                to=tx.to,
+                target=target.name if target else None,
+                value=tx.value,
+                signers=entry.signers,
+                executed_in=entry.executed_in,
+                multisend_layout=layout,
+                signatures=tuple(_reviewed(signature) for signature in entry.signatures),
+            )
+        )
     return Review(
         path=str(export.path),
         sidecar=str(export.sidecar_path),
@@ -136,7 +147,7 @@ def _message_hash(entry) -> str:
 
 
 def _review_batch_alone(export: Export, loaded: LoadedConfig, network: str | None) -> Review:
-    (name, batch), = export.batches.items()
+    ((name, batch),) = export.batches.items()
     chain_id = int(batch["chainId"])
     where = _network_for_chain(loaded, chain_id, network, export.path)
     labels, abis = address_book(loaded, where), shipped_abis()
@@ -145,9 +156,14 @@ def _review_batch_alone(export: Export, loaded: LoadedConfig, network: str | Non
     flags = [flag for index, call in enumerate(calls) for flag in call_flags(call, f"call {index}", safe or "")]
     checks = (*export.checks, "no sidecar: the safeTxHash depends on the nonce the Safe will use")
     return Review(
-        path=str(export.path), sidecar=None, network=where.name, chain_id=chain_id, safe=safe,
+        path=str(export.path),
+        sidecar=None,
+        network=where.name,
+        chain_id=chain_id,
+        safe=safe,
         transactions=(ReviewedSafeTx(batch_file=name, description=batch["meta"].get("description", ""), calls=calls),),
-        flags=tuple(flags), checks=checks,
+        flags=tuple(flags),
+        checks=checks,
     )
 
 

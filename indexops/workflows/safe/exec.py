@@ -93,10 +93,12 @@ def check_before_exec(connection, sidecar_path: Path, file: SafeTxFile, sender: 
         raise SafeVersionChanged(file.safe_version, state.version)
     packed = tuple((index, entry, combine(entry.signatures, state.owners, state.threshold)) for index, entry in pending)
     for _, entry, signatures in packed:
-        facts = signature_facts(connection.w3, state.address, entry.safe_tx_hash,
-                                encoded_transaction_data(entry.safe_tx), sender)
-        check_signatures(signatures, entry.safe_tx_hash, state.owners, state.threshold, version=state.version,
-                         chain=facts)
+        facts = signature_facts(
+            connection.w3, state.address, entry.safe_tx_hash, encoded_transaction_data(entry.safe_tx), sender
+        )
+        check_signatures(
+            signatures, entry.safe_tx_hash, state.owners, state.threshold, version=state.version, chain=facts
+        )
     if pending[0][1].safe_tx.nonce != state.nonce:
         raise NonceNotNext(pending[0][1].safe_tx.nonce, state.nonce)
     _, first, signatures = packed[0]
@@ -105,9 +107,16 @@ def check_before_exec(connection, sidecar_path: Path, file: SafeTxFile, sender: 
     return ReadyToExecute(state, packed)
 
 
-def exec_export(connection, sidecar_path: Path, file: SafeTxFile, ready: ReadyToExecute, signer, *,
-                receipt_timeout: int = 180,
-                on_executed: Callable[[Executed], None] = lambda executed: None) -> tuple[Executed, ...]:
+def exec_export(
+    connection,
+    sidecar_path: Path,
+    file: SafeTxFile,
+    ready: ReadyToExecute,
+    signer,
+    *,
+    receipt_timeout: int = 180,
+    on_executed: Callable[[Executed], None] = lambda executed: None,
+) -> tuple[Executed, ...]:
     """Simulate, sign, send and record each pending SafeTx in nonce order."""
     done = []
     for index, entry, signatures in ready.pending:
@@ -122,14 +131,26 @@ def exec_export(connection, sidecar_path: Path, file: SafeTxFile, ready: ReadyTo
 def exec_transaction_data(w3, entry: SignedSafeTx, signatures: bytes) -> str:
     tx = entry.safe_tx
     safe = contract(w3, "GnosisSafe", tx.safe)
-    return safe.encode_abi("execTransaction", args=[
-        tx.to, tx.value, tx.data, tx.operation, tx.safe_tx_gas, tx.base_gas, tx.gas_price, tx.gas_token,
-        tx.refund_receiver, signatures,
-    ])
+    return safe.encode_abi(
+        "execTransaction",
+        args=[
+            tx.to,
+            tx.value,
+            tx.data,
+            tx.operation,
+            tx.safe_tx_gas,
+            tx.base_gas,
+            tx.gas_price,
+            tx.gas_token,
+            tx.refund_receiver,
+            signatures,
+        ],
+    )
 
 
-def _execute(w3, chain_id: int, state: SafeState, entry: SignedSafeTx, signatures: bytes, signer,
-             receipt_timeout: int) -> Executed:
+def _execute(
+    w3, chain_id: int, state: SafeState, entry: SignedSafeTx, signatures: bytes, signer, receipt_timeout: int
+) -> Executed:
     nonce = entry.safe_tx.nonce
     data = exec_transaction_data(w3, entry, signatures)
     _simulate(w3, signer.address, state.address, data, nonce)
@@ -137,10 +158,18 @@ def _execute(w3, chain_id: int, state: SafeState, entry: SignedSafeTx, signature
     fees = fees_under_cap(chain_ops.base_fee(w3), None)
     if fees is None:  # only a cap can leave no fees
         raise RuntimeError("fees_under_cap gave no fees without a cap")
-    raw = signer.sign_transaction({
-        "type": 2, "chainId": chain_id, "nonce": chain_ops.pending_nonce(w3, signer.address), "to": state.address,
-        "data": data, "value": 0, "gas": gas, **fees.as_tx_fields(),
-    })
+    raw = signer.sign_transaction(
+        {
+            "type": 2,
+            "chainId": chain_id,
+            "nonce": chain_ops.pending_nonce(w3, signer.address),
+            "to": state.address,
+            "data": data,
+            "value": 0,
+            "gas": gas,
+            **fees.as_tx_fields(),
+        }
+    )
     tx_hash = "0x" + keccak(raw).hex()
     chain_ops.broadcast(w3, raw)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=receipt_timeout, poll_latency=0.1)

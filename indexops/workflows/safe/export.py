@@ -131,9 +131,19 @@ class ExportResult:
     nonce_from_chain: bool
 
 
-def export_plan(connection, loaded: LoadedConfig, target: ProductOnNetwork, plan, *, safe: str | None,
-                multisend: bool, nonce: int | None, out_dir: Path, now_ms: int | None = None,
-                stem: str | None = None) -> ExportResult:
+def export_plan(
+    connection,
+    loaded: LoadedConfig,
+    target: ProductOnNetwork,
+    plan,
+    *,
+    safe: str | None,
+    multisend: bool,
+    nonce: int | None,
+    out_dir: Path,
+    now_ms: int | None = None,
+    stem: str | None = None,
+) -> ExportResult:
     """The plan's steps whose signer role the Safe holds (the operator steps of a Safe-operated product).
 
     Files are named after the plan under `out_dir`, or `<stem>.json` and `<stem>.safetx.json` when given.
@@ -152,11 +162,20 @@ def export_plan(connection, loaded: LoadedConfig, target: ProductOnNetwork, plan
     calls = [SafeCall(to=s.to, data=bytes.fromhex(s.data[2:]), value=s.value, description=s.description) for s in steps]
     block, short_hash = plan.snapshot.block_number, plan.content_hash[2:10]
     return export_calls(
-        connection, calls, safe=safe_address, where=target.where, labels=address_book(loaded, target.where),
-        out_dir=out_dir, stem=stem or f"{plan.product}-{plan.network}-{block}-{short_hash}",
+        connection,
+        calls,
+        safe=safe_address,
+        where=target.where,
+        labels=address_book(loaded, target.where),
+        out_dir=out_dir,
+        stem=stem or f"{plan.product}-{plan.network}-{block}-{short_hash}",
         one_batch_file=stem is not None,
         name=f"{plan.product} rebalance {short_hash} ({plan.network}, block {block})",
-        multisend=multisend, nonce=nonce, product=target.key, plan=plan.content_hash, now_ms=now_ms,
+        multisend=multisend,
+        nonce=nonce,
+        product=target.key,
+        plan=plan.content_hash,
+        now_ms=now_ms,
     )
 
 
@@ -204,17 +223,29 @@ def export_calls(
         tx = _safe_tx(group, state, where.network.chain_id, first_nonce + offset, call_only)
         batch_name = f"{stem}.json" if len(groups) == 1 else f"{stem}.nonce-{tx.nonce}.json"
         description = "; ".join(call.description for call in group if call.description)
-        text = dump_batch(build_batch(
-            chain_id=where.network.chain_id, safe=state.address, created_at_ms=created_at, description=description,
-            name=name if len(groups) == 1 else f"{name}, {offset + 1} of {len(groups)}",
-            transactions=[_batch_entry(call, labels or {}) for call in group],
-        ))
+        text = dump_batch(
+            build_batch(
+                chain_id=where.network.chain_id,
+                safe=state.address,
+                created_at_ms=created_at,
+                description=description,
+                name=name if len(groups) == 1 else f"{name}, {offset + 1} of {len(groups)}",
+                transactions=[_batch_entry(call, labels or {}) for call in group],
+            )
+        )
         write_atomically(out_dir / batch_name, text)
         batch_paths.append(out_dir / batch_name)
         entries.append(SignedSafeTx(tx, batch_name, file_keccak(text), description))
     file = SafeTxFile(
-        safe=state.address, chain_id=where.network.chain_id, safe_version=state.version, network=where.name,
-        owners=state.owners, threshold=state.threshold, transactions=tuple(entries), product=product, plan=plan,
+        safe=state.address,
+        chain_id=where.network.chain_id,
+        safe_version=state.version,
+        network=where.name,
+        owners=state.owners,
+        threshold=state.threshold,
+        transactions=tuple(entries),
+        product=product,
+        plan=plan,
         multisend=call_only,
     )
     write_sidecar(sidecar_path, file)
@@ -226,11 +257,20 @@ def _safe_tx(group: Sequence[SafeCall], state: SafeState, chain_id: int, nonce: 
         if call_only is None:
             raise ValueError("a SafeTx of several calls needs the MultiSendCallOnly address")
         inner = [MultiSendCall(to=call.to, value=call.value, data=call.data) for call in group]
-        return multisend_safe_tx(inner, multisend=call_only, safe=state.address, chain_id=chain_id,
-                                 safe_version=state.version, nonce=nonce)
+        return multisend_safe_tx(
+            inner, multisend=call_only, safe=state.address, chain_id=chain_id, safe_version=state.version, nonce=nonce
+        )
     call = group[0]
-    return SafeTx(safe=state.address, chain_id=chain_id, safe_version=state.version, to=call.to, value=call.value,
-                  data=call.data, operation=CALL, nonce=nonce)
+    return SafeTx(
+        safe=state.address,
+        chain_id=chain_id,
+        safe_version=state.version,
+        to=call.to,
+        value=call.value,
+        data=call.data,
+        operation=CALL,
+        nonce=nonce,
+    )
 
 
 def _batch_entry(call: SafeCall, labels: Mapping[str, Label]) -> dict[str, Any]:

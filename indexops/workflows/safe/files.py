@@ -134,8 +134,10 @@ def _readable_view_check(batch: dict) -> str:
     if encoded == len(batch["transactions"]):
         return "every call encoded from its method and inputs as the Transaction Builder encodes them"
     if encoded:
-        return (f"{encoded} call(s) encoded from method and inputs as the Transaction Builder does; "
-                "the others' data as written")
+        return (
+            f"{encoded} call(s) encoded from method and inputs as the Transaction Builder does; "
+            "the others' data as written"
+        )
     return "the data as written; methods shown beside it encode to exactly that data"
 
 

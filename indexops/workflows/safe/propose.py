@@ -41,8 +41,9 @@ def check_service_describes(service: TransactionService, chain: SafeView, chain_
         raise ServiceDisagrees(service.display_url, chain.address, chain_name, found)
 
 
-def propose_export(sidecar_path: Path, file: SafeTxFile, service: TransactionService, chain: SafeView,
-                   chain_name: str) -> tuple[Proposed, ...]:
+def propose_export(
+    sidecar_path: Path, file: SafeTxFile, service: TransactionService, chain: SafeView, chain_name: str
+) -> tuple[Proposed, ...]:
     pending = [entry for entry in file.transactions if entry.executed_in is None]
     if not pending:
         raise NothingToPropose(sidecar_path, "every SafeTx in it was already executed")
@@ -65,6 +66,12 @@ def propose_export(sidecar_path: Path, file: SafeTxFile, service: TransactionSer
         service.propose(entry.safe_tx, entry.safe_tx_hash, first.owner, first.hex())
         for signature in rest:
             service.confirm(entry.safe_tx_hash, signature.hex())
-        proposed.append(Proposed(entry.safe_tx.nonce, "0x" + entry.safe_tx_hash.hex(), first.owner,
-                                 tuple(signature.owner for signature in rest)))
+        proposed.append(
+            Proposed(
+                entry.safe_tx.nonce,
+                "0x" + entry.safe_tx_hash.hex(),
+                first.owner,
+                tuple(signature.owner for signature in rest),
+            )
+        )
     return tuple(proposed)

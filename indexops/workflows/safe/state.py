@@ -47,8 +47,9 @@ class StateChange:
     token: str | None = None
 
 
-def probes_for(target: ProductOnNetwork | None, safe: str, labels: Mapping[str, Label],
-               tokens: Iterable[str] = ()) -> list[Probe]:
+def probes_for(
+    target: ProductOnNetwork | None, safe: str, labels: Mapping[str, Label], tokens: Iterable[str] = ()
+) -> list[Probe]:
     probes = [
         Probe("Safe", "owners", "GnosisSafe", safe, "getOwners"),
         Probe("Safe", "threshold", "GnosisSafe", safe, "getThreshold"),
@@ -59,11 +60,15 @@ def probes_for(target: ProductOnNetwork | None, safe: str, labels: Mapping[str, 
     deployment = target.deployment
     probes.append(Probe(f"{target.product.symbol} SetToken", "manager", "SetToken", deployment.set_token, "manager"))
     if deployment.manager_kind == "base-manager" and deployment.manager:
-        probes += [Probe("BaseManager", name, "BaseManager", deployment.manager, name)
-                   for name in ("operator", "methodologist", "getAdapters")]
+        probes += [
+            Probe("BaseManager", name, "BaseManager", deployment.manager, name)
+            for name in ("operator", "methodologist", "getAdapters")
+        ]
     elif deployment.manager_kind == "delegated" and deployment.manager:
-        probes += [Probe("DelegatedManager", name, "delegated/DelegatedManager", deployment.manager, name)
-                   for name in ("owner", "getOperators", "methodologist")]
+        probes += [
+            Probe("DelegatedManager", name, "delegated/DelegatedManager", deployment.manager, name)
+            for name in ("owner", "getOperators", "methodologist")
+        ]
     gim = deployment.modules.get("gim")
     if gim is not None:
         probes += _gim_probes(gim, deployment.set_token, _component_tokens(target, labels, tokens), labels)
@@ -121,12 +126,21 @@ def read_probes(w3, probes: Sequence[Probe]) -> list[Any]:
     return values
 
 
-def state_changes(probes: Sequence[Probe], before: Sequence[Any], after: Sequence[Any],
-                  labels: Mapping[str, Label]) -> list[StateChange]:
+def state_changes(
+    probes: Sequence[Probe], before: Sequence[Any], after: Sequence[Any], labels: Mapping[str, Label]
+) -> list[StateChange]:
     return [
-        StateChange(probe.subject, probe.field, old, new, _text(probe, old, labels), _text(probe, new, labels),
-                    probe.token_address)
-        for probe, old, new in zip(probes, before, after, strict=True) if old != new
+        StateChange(
+            probe.subject,
+            probe.field,
+            old,
+            new,
+            _text(probe, old, labels),
+            _text(probe, new, labels),
+            probe.token_address,
+        )
+        for probe, old, new in zip(probes, before, after, strict=True)
+        if old != new
     ]
 
 
