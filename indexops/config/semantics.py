@@ -157,7 +157,8 @@ def _leverage_deployment_problems(
                 yield (
                     f"{path}.exchanges.{name}.{key}",
                     (
-                        f"{size} has more decimals than {leverage.collateral} ({decimals}): the contract stores base units"
+                        f"{size} has more decimals than {leverage.collateral} ({decimals}): "
+                        "the contract stores base units"
                     ),
                 )
     methodology = product.leverage
