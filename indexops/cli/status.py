@@ -52,11 +52,8 @@ def status(
 def _leverage_status(target, connection, account: str | None, json_output: bool) -> None:
     from indexops.workflows.leverage_status import read_leverage_status
 
-    status = read_leverage_status(
-        target,
-        connection,
-        extra_callers=([context.resolve_account(account, target.where, connection)] if account else []),
-    )
+    caller = context.resolve_account(account, target.where, connection) if account else None
+    status = read_leverage_status(target, connection, extra_callers=[caller] if caller is not None else [])
     if json_output:
         emit_json(status.as_json())
         return
