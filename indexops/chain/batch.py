@@ -23,7 +23,7 @@ class CallFailed:
 
 
 class BatchReader:
-    """Queue `eth_call`s, `eth_getCode`s and `eth_getBalance`s, then send them all as one batch at one block."""
+    """Queue `eth_call`s, `eth_getCode`s, `eth_getBalance`s and `eth_getLogs`, then send them all as one batch at one block."""
 
     def __init__(self, w3, block_number: int):
         self.w3 = w3
@@ -43,6 +43,13 @@ class BatchReader:
         """The ETH balance of `address` in wei."""
         self._requests.append(("eth_getBalance", [address, self.block]))
         self._decoders.append(lambda raw: int(raw, 16))
+        return len(self._requests) - 1
+
+    def logs(self, address: str, topic0s: list[str], from_block: int) -> int:
+        """`eth_getLogs` of `address` whose first topic is one of `topic0s`, from `from_block` to the batch's block."""
+        query = {"address": address, "topics": [topic0s], "fromBlock": hex(from_block), "toBlock": self.block}
+        self._requests.append(("eth_getLogs", [query]))
+        self._decoders.append(lambda raw: list(raw))
         return len(self._requests) - 1
 
     def code(self, address: str) -> int:

@@ -4,8 +4,9 @@ Everything comes from the FlexibleLeverageStrategyExtension and what its `getStr
 Compound markets, the Chainlink feeds, the SetToken), so the same reader serves any network whose
 products.toml knows only the extension's address. The balances and prices are the ones the strategy
 values the position with (`indexops.leverage.state`): collateral = cToken balance x exchangeRateStored,
-debt = borrowBalanceStored, prices = latestAnswer x 10^adjustment. Round trips: the latest block, then
-the extension and SetToken, then the markets, feeds and each enabled exchange's settings.
+debt = borrowBalanceStored, prices = latestAnswer x 10^adjustment. A disengage in progress is stored
+nowhere: it is read from the extension's latest Engaged / Disengaged event while debt is left. Round
+trips: the latest block, then the extension (and its events), then the markets, feeds and exchanges.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
 from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
@@ -23,6 +24,10 @@ from indexops.leverage.settings import Exchanges, ExchangeSettings, Execution, I
 from indexops.leverage.state import LeverageState, collateral_balance_from_ctokens, oracle_price
 
 STRATEGY_ABI = "FlexibleLeverageStrategyExtension"
+ENGAGED = "0x" + keccak(text="Engaged(uint256,uint256,uint256,uint256)").hex()
+DISENGAGED = "0x" + keccak(text="Disengaged(uint256,uint256,uint256,uint256)").hex()
+# How far back to look for the last engage or disengage: the contract stores no disengage in progress
+LOOKBACK_BLOCKS = 250_000
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
         "should": reader.call(fli, "shouldRebalance"),
         "anyone": reader.call(fli, "anyoneCallable"),
         "ether": reader.balance(extension),
+        "engagements": reader.logs(extension, [ENGAGED, DISENGAGED], max(0, int(block["number"]) - LOOKBACK_BLOCKS)),
     }
     callers = tuple(dict.fromkeys(callers))
     caller_tickets = {address: reader.call(fli, "callAllowList", address) for address in callers}
@@ -100,36 +106,46 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
         "ctokens": reader.call(collateral_ctoken, "balanceOf", strategy.set_token),
         "exchange_rate": reader.call(collateral_ctoken, "exchangeRateStored"),
         "borrow": reader.call(borrow_ctoken, "borrowBalanceStored", strategy.set_token),
-        "collateral_price": reader.call(contract(w3, "ChainlinkAggregator", strategy.collateral_oracle), "latestAnswer"),
+        "collateral_price": reader.call(
+            contract(w3, "ChainlinkAggregator", strategy.collateral_oracle), "latestAnswer"
+        ),
         "borrow_price": reader.call(contract(w3, "ChainlinkAggregator", strategy.borrow_oracle), "latestAnswer"),
         "market": reader.call(comptroller, "markets", strategy.collateral_ctoken),
         "comp": reader.call(comptroller, "compAccrued", strategy.set_token),
-        "settings": {name: reader.call(fli, "getExchangeSettings", name) for name in names},
     }
+    exchange_tickets = {name: reader.call(fli, "getExchangeSettings", name) for name in names}
     chunk_ticket = reader.call(fli, "getChunkRebalanceNotional", list(names)) if names else None
     more = reader.run()
 
     methodology = Methodology(*_value(got, first["methodology"], "getMethodology()"))
     execution = Execution(*_value(got, first["execution"], "getExecution()"))
     incentive = Incentive(*_value(got, first["incentive"], "getIncentive()"))
-    exchanges = {name: _exchange(_value(more, ticket, f"getExchangeSettings({name!r})"))
-                 for name, ticket in second["settings"].items()}
+    exchanges = {
+        name: _exchange(_value(more, ticket, f"getExchangeSettings({name!r})"))
+        for name, ticket in exchange_tickets.items()
+    }
     ctoken_balance = _value(more, second["ctokens"], "cToken.balanceOf")
+    borrow_balance = _value(more, second["borrow"], "cToken.borrowBalanceStored")
     _listed, collateral_factor, *_rest = _value(more, second["market"], "Comptroller.markets")
     state = LeverageState(
         collateral_balance=collateral_balance_from_ctokens(
-            ctoken_balance, _value(more, second["exchange_rate"], "cToken.exchangeRateStored")),
-        borrow_balance=_value(more, second["borrow"], "cToken.borrowBalanceStored"),
-        collateral_price=oracle_price(_value(more, second["collateral_price"], "collateral feed latestAnswer"),
-                                      strategy.collateral_adjustment),
-        borrow_price=oracle_price(_value(more, second["borrow_price"], "borrow feed latestAnswer"),
-                                  strategy.borrow_adjustment),
+            ctoken_balance, _value(more, second["exchange_rate"], "cToken.exchangeRateStored")
+        ),
+        borrow_balance=borrow_balance,
+        collateral_price=oracle_price(
+            _value(more, second["collateral_price"], "collateral feed latestAnswer"), strategy.collateral_adjustment
+        ),
+        borrow_price=oracle_price(
+            _value(more, second["borrow_price"], "borrow feed latestAnswer"), strategy.borrow_adjustment
+        ),
         set_total_supply=_value(more, second["supply"], "SetToken.totalSupply"),
         collateral_factor=collateral_factor,
         timestamp=int(block["timestamp"]),
         twap_leverage_ratio=_value(got, first["twap"], "twapLeverageRatio()"),
         global_last_trade_timestamp=_value(got, first["last_trade"], "globalLastTradeTimestamp()"),
         ether_balance=_value(got, first["ether"], "the extension's ETH balance"),
+        disengage_in_progress=borrow_balance > 0
+        and _last_was_disengage(_value(got, first["engagements"], "eth_getLogs")),
     )
     should_names, should_values = _value(got, first["should"], "shouldRebalance()")
     chunk = more[chunk_ticket] if chunk_ticket is not None else CallFailed("no exchange enabled")
@@ -152,10 +168,41 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
     )
 
 
+def _last_was_disengage(logs: list) -> bool:
+    """The latest Engaged or Disengaged event is a Disengaged: a disengage began and debt is left."""
+    if not logs:
+        return False
+    last = max(logs, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
+    return last["topics"][0].lower() == DISENGAGED
+
+
 def _strategy(fields) -> Strategy:
     """`getStrategy()`'s struct, its nine addresses checksummed (a struct's come back lower-case)."""
     *addresses, collateral_adjustment, borrow_adjustment = fields
-    return Strategy(*(to_checksum_address(a) for a in addresses), collateral_adjustment, borrow_adjustment)
+    (
+        set_token,
+        module,
+        comptroller,
+        collateral_oracle,
+        borrow_oracle,
+        collateral_ctoken,
+        borrow_ctoken,
+        collateral_asset,
+        borrow_asset,
+    ) = (to_checksum_address(a) for a in addresses)
+    return Strategy(
+        set_token,
+        module,
+        comptroller,
+        collateral_oracle,
+        borrow_oracle,
+        collateral_ctoken,
+        borrow_ctoken,
+        collateral_asset,
+        borrow_asset,
+        collateral_adjustment,
+        borrow_adjustment,
+    )
 
 
 def _exchange(fields) -> ExchangeSettings:
