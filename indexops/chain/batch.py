@@ -23,7 +23,7 @@ class CallFailed:
 
 
 class BatchReader:
-    """Queue `eth_call`s, `eth_getCode`s, `eth_getBalance`s and `eth_getLogs`, then send them as one batch at one block."""
+    """Queue eth_call, eth_getCode, eth_getBalance and eth_getLogs requests; send them as one batch at one block."""
 
     def __init__(self, w3, block_number: int):
         self.w3 = w3
