@@ -1,4 +1,4 @@
-# indexops: `make demo` runs a sandbox status (and plan) end to end; `make test` runs every test.
+# indexops: `make demo` runs a DPI rebalance and a leverage token's price drop on the sandbox; `make test` runs every test.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -24,6 +24,10 @@ demo: setup
 	$(BIN)/indexops plan dpi --out $(DEMO_PLAN)
 	$(BIN)/indexops execute $(DEMO_PLAN) --account 1 --trader 3 --warp --yes
 	$(BIN)/indexops status dpi
+	$(BIN)/indexops sandbox price WETH --to 3000
+	$(BIN)/indexops status eth2x-fli
+	$(BIN)/indexops sandbox price WETH --to 2550
+	$(BIN)/indexops status eth2x-fli
 
 test: setup
 	$(BIN)/python -m pytest
