@@ -40,6 +40,14 @@ def execute(
     trader: Annotated[
         str | None, typer.Option("--trader", help="Signer for GIM trades (default: the operator signer).")
     ] = None,
+    keeper: Annotated[
+        str | None,
+        typer.Option(
+            "--keeper",
+            help="Signer for a leverage strategy's iterateRebalance: an EOA on its caller allowlist (default on the "
+            "sandbox: its keeper, anvil account 9, when allowed; else the operator signer).",
+        ),
+    ] = None,
     max_gas_price: MaxGasPriceOption = None,
     max_gas_wait: MaxGasWaitOption = 600,
     receipt_timeout: ReceiptTimeoutOption = 180,
@@ -126,7 +134,7 @@ def execute(
         _export_for_safe(connection, loaded, target, plan, plan_file, multisend, out, json_output)
         return
     if rehearse:
-        _rehearse(connection, target, plan, account, trader, json_output)
+        _rehearse(connection, target, plan, account, trader, json_output, keeper)
         return
     safe_steps = workflow.safe_steps_of(
         connection,
@@ -135,7 +143,16 @@ def execute(
         tx_hash=safe_tx.lower() if safe_tx else None,
         tx_hashes=workflow.executed_in(safe_file, plan) if safe_file is not None else (),
     )
-    signers = _signers(plan, target, account, keystore, trader, safe_steps.roles if safe_steps else frozenset())
+    signers = _signers(
+        plan,
+        target,
+        account,
+        keystore,
+        trader,
+        safe_steps.roles if safe_steps else frozenset(),
+        keeper=keeper,
+        connection=connection,
+    )
     genesis = workflow.chain_genesis(connection, plan)
     senders = [signer.address for signer in signers.values()]
     with holding_signers(user_data_dir(), plan.chain_id, senders), book.acquire(plan.content_hash):
@@ -200,7 +217,9 @@ def _export_for_safe(
     )
 
 
-def _signers(plan, target, account, keystore, trader, safe_roles: frozenset = frozenset()) -> dict:
+def _signers(
+    plan, target, account, keystore, trader, safe_roles: frozenset = frozenset(), keeper=None, connection=None
+) -> dict:
     """Signers for the roles the plan signs with; the roles the Safe holds need none (the Safe sends those steps)."""
     from indexops.signing import resolve_signer
 
@@ -217,7 +236,28 @@ def _signers(plan, target, account, keystore, trader, safe_roles: frozenset = fr
         signers["trader"] = (
             resolve(trader, None, "--trader") if trader else signers.get("operator") or resolve(account, keystore)
         )
+    if "keeper" in roles:
+        if keeper is None and sandbox and connection is not None:
+            keeper = _sandbox_keeper(plan, connection)
+        signers["keeper"] = (
+            resolve(keeper, None, "--keeper") if keeper else signers.get("operator") or resolve(account, keystore)
+        )
     return signers
+
+
+def _sandbox_keeper(plan, connection) -> str | None:
+    """The sandbox's documented keeper (anvil account 9) when the plan's strategy allows it; else None."""
+    from indexops.chain.abis import contract
+    from indexops.sandbox.scenario import KEEPER
+
+    accounts = connection.w3.eth.accounts
+    strategy = plan.state.get("strategy")
+    if not strategy or len(accounts) <= KEEPER:
+        return None
+    functions = contract(connection.w3, "FlexibleLeverageStrategyExtension", strategy).functions
+    if functions.callAllowList(accounts[KEEPER]).call() or functions.anyoneCallable().call():
+        return str(KEEPER)
+    return None
 
 
 def _ask_password(prompt: str) -> str:
@@ -321,15 +361,18 @@ def _sandbox_market(w3, plan):
     return plan_price_restorer(w3, deployment, plan) if deployment is not None else None
 
 
-def _rehearse(connection, target, plan, account, trader, json_output: bool) -> None:
+def _rehearse(connection, target, plan, account, trader, json_output: bool, keeper: str | None = None) -> None:
     from indexops.chain.accounts import parse_account
     from indexops.chain.connection import connect
-    from indexops.chain.reader import read_snapshot
     from indexops.execution.rehearsal import Fork, rehearse
+    from indexops.workflows.execute import chain_now, route_of
 
-    holders = {r.name: r.holders[0] for r in read_snapshot(connection, target).roles if r.holders}
     sandbox = target.where.network.sandbox
-    senders = {role: holders.get(role) for role in ("operator", "owner", "trader")}
+    keeper_address = parse_account(keeper, sandbox, connection, option="--keeper") if keeper else None
+    route = route_of(plan, target)
+    now, _changes = chain_now(connection, target, route, {} if keeper_address is None else {"keeper": keeper_address})
+    holders = {role: addresses[0] for role, addresses in now.holders.items() if addresses}
+    senders = {role: holders.get(role) for role in ("operator", "owner", "trader", "keeper")}
     if account:
         senders["operator"] = senders["owner"] = parse_account(account, sandbox, connection)
     if trader:

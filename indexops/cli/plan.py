@@ -36,6 +36,10 @@ def plan(
     from indexops.workflows.plan import make_plan
 
     target = context.product(config, product, network)
+    if target.product.kind == "leverage":
+        from indexops.routes.fli.chain import NotARebalance
+
+        raise NotARebalance(target.key)
     wanted = load_targets(targets, set(target.where.network.tokens)) if targets else None
     connection = context.connect_to(target.where, rpc_url)
     result = make_plan(

@@ -1,4 +1,9 @@
-"""How long until a trade step may go: GIM enforces its cool-off on chain; other routes keep the plan's."""
+"""How long until a trade step may go: GIM enforces its cool-off on chain; other routes keep the plan's.
+
+A leverage strategy's iterateRebalance also keeps its clock on chain: the exchange's
+`exchangeLastTradeTimestamp` and the TWAP cooldown; the step waits for both that and the plan's cool-off
+after the chunk before it (disengage records no time on chain, so it has the plan's alone).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from indexops.chain.abis import contract
 from indexops.execution import chain_ops
 
 GIM_TRADE = "trade(address,address,uint256)"
+FLI_TIMED = ("iterateRebalance(string)",)
 
 
 class CoolOffClock:
@@ -23,6 +29,11 @@ class CoolOffClock:
             return 0
         if step.function == GIM_TRADE and self.gim is not None:
             return self._gim_seconds_left(self.gim, step.args["_component"])
+        on_chain = self._fli_seconds_left(step) if self.plan.route == "fli" and step.function in FLI_TIMED else 0
+        return max(on_chain, self._plan_seconds_left(step))
+
+    def _plan_seconds_left(self, step) -> int:
+        """The plan's own cool-off after the chunk before this one, from the time that chunk was mined."""
         if (step.chunk or 1) == 1:
             return 0
         now = chain_ops.block_timestamp(self.w3)
@@ -38,6 +49,15 @@ class CoolOffClock:
         if last_trade == 0:
             return 0
         return max(0, last_trade + cool_off - chain_ops.block_timestamp(self.w3) + 1)
+
+    def _fli_seconds_left(self, step) -> int:
+        """Until the exchange's TWAP cooldown has passed (`now - exchangeLastTradeTimestamp > twapCooldownPeriod`)."""
+        strategy = contract(self.w3, "FlexibleLeverageStrategyExtension", step.to)
+        last_trade = strategy.functions.getExchangeSettings(step.args["_exchangeName"]).call()[1]
+        if last_trade == 0:
+            return 0
+        cooldown = strategy.functions.getExecution().call()[2]
+        return max(0, last_trade + cooldown + 1 - chain_ops.block_timestamp(self.w3))
 
     def _previous_chunk(self, step):
         for earlier in reversed(self.plan.steps[: step.index]):

@@ -36,9 +36,9 @@ from indexops.plans.fields import (
 )
 from indexops.plans.state import state_digest
 
-Route = Literal["base-manager", "delegated", "direct"]
+Route = Literal["base-manager", "delegated", "direct", "fli"]
 Phase = Literal["setup", "trade", "finish"]
-SignerRole = Literal["operator", "trader", "owner"]
+SignerRole = Literal["operator", "trader", "owner", "keeper"]
 Side = Literal["sell", "buy"]
 
 

@@ -11,6 +11,10 @@ from indexops.render.numbers import amount, bar, duration, percent, usd
 
 
 def review_tables(plan, path: str | None = None) -> list:
+    if plan.route == "fli":
+        from indexops.render.lever_plan import lever_review_tables
+
+        return lever_review_tables(plan, path)
     return [
         _overview(plan, path),
         _weights(plan),

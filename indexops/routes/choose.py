@@ -6,6 +6,7 @@ from indexops.config.selection import ProductOnNetwork
 from indexops.errors import UsageError
 from indexops.routes.delegated import DelegatedRoute
 from indexops.routes.direct import DirectRoute
+from indexops.routes.fli.chain import FliRoute
 from indexops.routes.gim import GimRoute
 from indexops.routes.route import Route
 from indexops.routes.uniswap_v3_data import fee_tier_data
@@ -14,6 +15,10 @@ from indexops.routes.uniswap_v3_data import fee_tier_data
 def route_for(target: ProductOnNetwork, batch: bool = False) -> Route:
     deployment, network = target.deployment, target.where.network
     where = f"{target.where.source}: products.{target.key}.deployments.{target.where.name}"
+    if target.product.kind == "leverage":
+        if batch:
+            raise UsageError("--batch: a leverage token's calls are single strategy calls, one per chunk")
+        return FliRoute(target)
     if batch and deployment.manager_kind != "delegated":
         raise UsageError(
             f"--batch needs the delegated route's BatchTradeExtension; {target.key} is managed by "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from indexops.planning.rebalance import RouteProfile, VenuesPerChunk
 from indexops.routes.steps import PlannedStep
@@ -61,3 +61,25 @@ class Route(Protocol):
 def planning_profile(route: Route) -> RouteProfile:
     """What the pure planning core needs to know of the route."""
     return RouteProfile(route.venues_per_chunk, route.gas.per_trade)
+
+
+@dataclass(frozen=True)
+class ChainNow:
+    """What the executor checks a plan against before its first step: the block, the state values the plan's
+    `state` holds (so drift is the difference of the two), and who holds each role the steps are signed by."""
+
+    block_number: int
+    state: Mapping
+    holders: Mapping[str, tuple[str, ...]]
+
+
+@runtime_checkable
+class ReadsItsOwnState(Protocol):
+    """A route whose plans are not made from an index snapshot (the leverage route): it reads what its plans
+    were made from, and says what moved, itself."""
+
+    def read_now(self, connection, signers: Mapping[str, str]) -> ChainNow:
+        """The chain now; `signers` (role -> address) for roles held by whoever the contract allows (keepers)."""
+
+    def state_changes(self, planned: Mapping, current: Mapping, tolerance_bps: float) -> list[str]:
+        """One line per difference that makes the plan stale."""

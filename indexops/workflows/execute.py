@@ -6,6 +6,7 @@ owners, and a later run checks their effect on chain and journals them as done o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,20 +19,20 @@ from indexops.execution.external import SafeSteps
 from indexops.execution.journal import Journal
 from indexops.plans.build import snapshot_state
 from indexops.routes.choose import route_for
-from indexops.routes.route import Route
+from indexops.routes.route import ChainNow, ReadsItsOwnState, Route
 
 GWEI = 10**9
 GIM_CANNOT_BATCH = (
     "GIM trades are single calls from the trader's EOA and cannot be batched; "
     "the operator set-up batches through a Safe (`--safe --multisend`)"
 )
-ROLE_OPTION = {"operator": "--account", "owner": "--account", "trader": "--trader"}
+ROLE_OPTION = {"operator": "--account", "owner": "--account", "trader": "--trader", "keeper": "--keeper"}
 
 
 class PlanIsStale(UsageError):
-    def __init__(self, reasons: list[str]):
+    def __init__(self, reasons: list[str], replan: str = "indexops plan"):
         super().__init__(
-            "the chain moved since the plan was made: " + "; ".join(reasons) + ". Re-run `indexops plan` "
+            "the chain moved since the plan was made: " + "; ".join(reasons) + f". Re-run `{replan}` "
             "(or pass --force to execute anyway)"
         )
 
@@ -76,18 +77,18 @@ def check_before_first_step(
 ) -> Preflight:
     """Chain, age, drift and roles; on a resumed run the chain has moved by our own steps, so drift is not checked.
 
-    A plan whose Safe steps the Safe has already executed is resumed too: the chain moved by the plan.
+    A plan whose Safe steps the Safe has already executed is resumed too: the chain moved by the plan. The
+    route reads what its plans are made from (an index snapshot, or a leverage strategy: `chain_now`).
     """
-    from indexops.chain.reader import read_snapshot
-
     if plan.chain_id != target.where.network.chain_id:
         raise PlanForAnotherChain(plan.chain_id, target.where.name, target.where.network.chain_id)
     run = journal.run(plan.content_hash)
     resuming = run is not None and any(step.attempts or step.external for step in run.steps)
-    snapshot = read_snapshot(connection, target)
-    _check_roles(plan, snapshot, signers, safe_steps)
+    route = route_of(plan, target)
+    now, changes = chain_now(connection, target, route, {role: signer.address for role, signer in signers.items()})
+    _check_roles(plan, now.holders, signers, safe_steps)
     done = {step.index for step in run.steps if step.done} if run is not None else set()
-    route_of(plan, target).check_before_send(connection.w3, (step for step in plan.steps if step.index not in done))
+    route.check_before_send(connection.w3, (step for step in plan.steps if step.index not in done))
     if not resuming and safe_steps is not None:
         first = next((step for step in plan.steps if safe_steps.sends(step)), None)
         resuming = first is not None and safe_steps.in_place(connection.w3, plan, first)
@@ -95,18 +96,37 @@ def check_before_first_step(
         return Preflight(resuming=True, overridden=())
     execution = target.product.execution
     problems = []
-    age = snapshot.block_number - plan.snapshot.block_number
+    age = now.block_number - plan.snapshot.block_number
     if age > execution.max_plan_age_blocks:
         problems.append(f"the plan is {age} blocks old (limit {execution.max_plan_age_blocks})")
-    problems += state_changes(plan.state, snapshot_state(snapshot), execution.drift_tolerance_bps)
+    problems += changes(plan.state, now.state, execution.drift_tolerance_bps)
     if problems and not force:
-        raise PlanIsStale(problems)
+        raise PlanIsStale(problems, _replan(plan))
     return Preflight(resuming=False, overridden=tuple(problems))
 
 
-def _check_roles(plan, snapshot, signers: dict, safe_steps: SafeSteps | None) -> None:
+def _replan(plan) -> str:
+    if plan.route != "fli":
+        return "indexops plan"
+    from indexops.routes.fli.chunks import lever_action
+
+    return f"indexops lever {lever_action([step.function for step in plan.steps])} {plan.product}"
+
+
+def chain_now(connection, target: ProductOnNetwork, route: Route, signers: Mapping[str, str]):
+    """What the chain holds now for this route's plans, and the function that says what moved since a plan;
+    `signers` are the addresses chosen per role (whether a keeper is allowed depends on who it is)."""
+    if isinstance(route, ReadsItsOwnState):
+        return route.read_now(connection, signers), route.state_changes
+    from indexops.chain.reader import read_snapshot
+
+    snapshot = read_snapshot(connection, target)
+    holders = {role.name: tuple(role.holders) for role in snapshot.roles}
+    return ChainNow(snapshot.block_number, snapshot_state(snapshot), holders), state_changes
+
+
+def _check_roles(plan, holders: Mapping[str, tuple[str, ...]], signers: dict, safe_steps: SafeSteps | None) -> None:
     """Every role the plan signs with needs a signer that holds it, except the roles the Safe holds."""
-    holders = {role.name: role.holders for role in snapshot.roles}
     held_by_safe = safe_steps.roles if safe_steps is not None else frozenset()
     for role in sorted({step.signer_role for step in plan.steps} - held_by_safe):
         signer = signers.get(role)
@@ -199,6 +219,8 @@ def check_batching(plan) -> None:
     """`execute --batch`: the plan must carry its batching (made with `indexops plan --batch`)."""
     if plan.route == "base-manager":
         raise UsageError(GIM_CANNOT_BATCH)
+    if plan.route == "fli":
+        raise UsageError("a lever plan's calls are single strategy calls, one per chunk, and cannot be batched")
     if plan.route != "delegated":
         raise UsageError(f"{plan.route} trades are single TradeModule calls from the manager and cannot be batched")
     if not _batches(plan):

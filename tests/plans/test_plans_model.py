@@ -62,7 +62,7 @@ def test_errors_are_for_people():
         ("chain_id", "1", "chain_id: expected an integer, got a string '1'"),
         ("chain_id", True, "chain_id: expected an integer, got true/false"),
         ("chain_id", 1.0, "chain_id: expected an integer, got a decimal number"),
-        ("route", "safe", "route: Input should be 'base-manager', 'delegated' or 'direct'"),
+        ("route", "safe", "route: Input should be 'base-manager', 'delegated', 'direct' or 'fli'"),
         ("created_at", "2024-05-01T12:00:00", "created_at: '2024-05-01T12:00:00' is not in UTC"),
         ("created_at", "2024-05-01T14:00:00+02:00", "created_at: '2024-05-01T14:00:00+02:00' is not in UTC"),
         ("created_at", "yesterday", "created_at: 'yesterday' is not an ISO-8601 time"),
