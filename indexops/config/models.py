@@ -17,6 +17,8 @@ from indexops.limits import MAX_GAS_PRICE_GWEI
 
 UNISWAP_V2_PAIR_INIT_CODE_HASH = "0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f"
 UNISWAP_V3_POOL_INIT_CODE_HASH = "0xe34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54"
+MAX_BUMPS = 20  # 1.125^20 is ~10x the first offer: past that a cap, not a bump, is what binds
+MAX_BUMP_AFTER_BLOCKS = 1_000
 
 ManagerKind = Literal["delegated", "base-manager", "direct"]
 ModuleName = Literal["trade", "gim", "streaming_fee", "basic_issuance", "debt_issuance", "claim", "wrap", "airdrop"]
@@ -153,6 +155,21 @@ class LeverageExchange(Strict):
     delever_exchange_data: HexData = "0x"
 
 
+class Keeper(Strict):
+    """A leverage product's keeper gas policy (`indexops.leverage.gas_policy`), in gwei per gas: a routine
+    rebalance waits for a base fee under `routine_max_gwei` (within its rebalance interval), a TWAP chunk
+    pays up to `iterate_max_gwei`, a ripcord up to `ripcord_max_gwei` at most (less when less is at stake).
+    A stuck transaction is replaced at the same nonce after `bump_after_blocks` blocks, `max_bumps` times."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    routine_max_gwei: float = Field(strict=True, default=30, gt=0, le=MAX_GAS_PRICE_GWEI)
+    iterate_max_gwei: float = Field(strict=True, default=200, gt=0, le=MAX_GAS_PRICE_GWEI)
+    ripcord_max_gwei: float = Field(strict=True, default=3_000, gt=0, le=MAX_GAS_PRICE_GWEI)
+    max_bumps: int = Field(strict=True, default=3, ge=0, le=MAX_BUMPS)
+    bump_after_blocks: int = Field(strict=True, default=3, gt=0, le=MAX_BUMP_AFTER_BLOCKS)
+
+
 class LeverageDeployment(Strict):
     """What a leverage product's strategy is built from on one network: token symbols from the network's
     address book, the Compound and Chainlink contracts, keepers allowed to rebalance, and its settings."""
@@ -192,6 +209,7 @@ class Product(Strict):
     execution: Execution = Execution()
     components: dict[str, Component] = {}
     leverage: Leverage | None = None
+    keeper: Keeper | None = None
     deployments: dict[str, Deployment] = Field(min_length=1)
 
 

@@ -64,6 +64,7 @@ def _venue_problems(path: str, venue: Venue) -> Iterator[tuple[str, str]]:
 
 def _product_problems(path: str, product: Product, config: ProductsFile) -> Iterator[tuple[str, str]]:
     yield from _target_problems(path, product)
+    yield from _keeper_problems(path, product)
     for network_name, deployment in product.deployments.items():
         where = f"{path}.deployments.{network_name}"
         network = config.networks.get(network_name)
@@ -84,6 +85,27 @@ def _product_problems(path: str, product: Product, config: ProductsFile) -> Iter
                         f"{path}.components.{symbol}.venues",
                         f"unknown venue {venue!r} on network {network_name!r} (venues: {_names(network.venues)})",
                     )
+
+
+def _keeper_problems(path: str, product: Product) -> Iterator[tuple[str, str]]:
+    keeper = product.keeper
+    if keeper is None:
+        return
+    if product.kind != "leverage":
+        yield f"{path}.keeper", f"applies to leverage products only (this product is {product.kind!r})"
+        return
+    if keeper.iterate_max_gwei < keeper.routine_max_gwei:
+        yield (
+            f"{path}.keeper.iterate_max_gwei",
+            f"must not be below routine_max_gwei ({keeper.iterate_max_gwei:g} < {keeper.routine_max_gwei:g}): "
+            "a routine rebalance whose interval is lapsing pays up to iterate_max_gwei",
+        )
+    if keeper.ripcord_max_gwei < keeper.iterate_max_gwei:
+        yield (
+            f"{path}.keeper.ripcord_max_gwei",
+            f"must not be below iterate_max_gwei ({keeper.ripcord_max_gwei:g} < {keeper.iterate_max_gwei:g}): "
+            "a ripcord is the most urgent call",
+        )
 
 
 def _target_problems(path: str, product: Product) -> Iterator[tuple[str, str]]:

@@ -196,3 +196,107 @@ def test_the_shipped_file_has_both_leverage_products_on_the_sandbox():
         assert deployment.leverage is not None and deployment.leverage.collateral == collateral
         assert set(deployment.leverage.exchanges) == {"UniswapV2ExchangeAdapter", "SushiswapExchangeAdapter"}
     assert config.products["eth2x-fli"].deployments["mainnet"].leverage is None  # the mainnet entry is as it was
+
+
+KEEPER = """
+[products.lev.keeper]
+routine_max_gwei = 30
+iterate_max_gwei = 200
+ripcord_max_gwei = 3000
+max_bumps = 3
+bump_after_blocks = 3
+"""
+WITH_KEEPER = VALID + KEEPER
+
+
+def test_a_keeper_section_is_typed_and_optional():
+    keeper = parse_products(WITH_KEEPER).products["lev"].keeper
+    assert keeper is not None and (keeper.routine_max_gwei, keeper.iterate_max_gwei) == (30, 200)
+    assert (keeper.ripcord_max_gwei, keeper.max_bumps, keeper.bump_after_blocks) == (3000, 3, 3)
+    assert parse_products(VALID).products["lev"].keeper is None
+
+
+KEEPER_CASES = [
+    pytest.param(
+        ("routine_max_gwei = 30", "routine_max_gwei = 0"),
+        "products.lev.keeper.routine_max_gwei: must be greater than 0 (got 0)",
+        id="routine-zero",
+    ),
+    pytest.param(
+        ("iterate_max_gwei = 200", 'iterate_max_gwei = "200"'),
+        "products.lev.keeper.iterate_max_gwei: must be a valid number (got '200')",
+        id="iterate-a-string",
+    ),
+    pytest.param(
+        ("ripcord_max_gwei = 3000", "ripcord_max_gwei = inf"),
+        "products.lev.keeper.ripcord_max_gwei: must be a finite number (got inf)",
+        id="ripcord-inf",
+    ),
+    pytest.param(
+        ("ripcord_max_gwei = 3000", "ripcord_max_gwei = 2000000"),
+        "products.lev.keeper.ripcord_max_gwei: must be less than or equal to 1000000 (got 2000000)",
+        id="ripcord-absurd",
+    ),
+    pytest.param(
+        ("max_bumps = 3", "max_bumps = -1"),
+        "products.lev.keeper.max_bumps: must be greater than or equal to 0 (got -1)",
+        id="bumps-negative",
+    ),
+    pytest.param(
+        ("max_bumps = 3", "max_bumps = 2.5"),
+        "products.lev.keeper.max_bumps: must be a valid integer (got 2.5)",
+        id="bumps-not-whole",
+    ),
+    pytest.param(
+        ("max_bumps = 3", "max_bumps = 50"),
+        "products.lev.keeper.max_bumps: must be less than or equal to 20 (got 50)",
+        id="bumps-too-many",
+    ),
+    pytest.param(
+        ("bump_after_blocks = 3", "bump_after_blocks = 0"),
+        "products.lev.keeper.bump_after_blocks: must be greater than 0 (got 0)",
+        id="bump-after-zero",
+    ),
+    pytest.param(
+        ("bump_after_blocks = 3", "bump_after_blocks = true"),
+        "products.lev.keeper.bump_after_blocks: must be a valid integer (got True)",
+        id="bump-after-a-boolean",
+    ),
+    pytest.param(
+        ("bump_after_blocks = 3", "bump_after_blocks = 3\nmin_gwei = 1"),
+        "products.lev.keeper.min_gwei: unknown key",
+        id="unknown-key",
+    ),
+    pytest.param(
+        ("iterate_max_gwei = 200", "iterate_max_gwei = 20"),
+        "products.lev.keeper.iterate_max_gwei: must not be below routine_max_gwei (20 < 30): "
+        "a routine rebalance whose interval is lapsing pays up to iterate_max_gwei",
+        id="iterate-below-routine",
+    ),
+    pytest.param(
+        ("ripcord_max_gwei = 3000", "ripcord_max_gwei = 100"),
+        "products.lev.keeper.ripcord_max_gwei: must not be below iterate_max_gwei (100 < 200): "
+        "a ripcord is the most urgent call",
+        id="ripcord-below-iterate",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), KEEPER_CASES)
+def test_one_bad_keeper_value_gives_one_line_naming_its_key(change, expected):
+    assert problems(edit(WITH_KEEPER, change)) == [f"{SOURCE}: {expected}"]
+
+
+def test_a_keeper_section_on_an_index_product_is_refused():
+    text = WITH_KEEPER + KEEPER.replace("[products.lev.", "[products.idx.")
+    assert problems(text) == [
+        f"{SOURCE}: products.idx.keeper: applies to leverage products only (this product is 'index')"
+    ]
+
+
+def test_the_shipped_leverage_products_have_a_keeper_policy():
+    config = load_config(SHIPPED).file
+    for key in ("eth2x-fli", "btc2x-fli"):
+        keeper = config.products[key].keeper
+        assert keeper is not None
+        assert keeper.routine_max_gwei <= keeper.iterate_max_gwei <= keeper.ripcord_max_gwei
