@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from indexops.config.types import Address, HexData
+from indexops.config.types import Address, HexData, RpcUrl
 from indexops.limits import MAX_GAS_PRICE_GWEI
 
 UNISWAP_V2_PAIR_INIT_CODE_HASH = "0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f"
@@ -72,8 +72,13 @@ class WellKnownContracts(Strict):
 
 
 class Network(Strict):
+    """`rpc_url`, or `rpc_urls` in order of preference (requests fail over down the list); `${NAME}` is filled in
+    from the environment. `rpc_timeout_seconds`: an answer slower than this counts as a failed endpoint."""
+
     chain_id: int = Field(strict=True, gt=0)
-    rpc_url: str | None = None
+    rpc_url: RpcUrl | None = None
+    rpc_urls: tuple[RpcUrl, ...] | None = None
+    rpc_timeout_seconds: float | None = Field(strict=True, default=None, gt=0, le=600, allow_inf_nan=False)
     sandbox: bool = Field(default=False, strict=True)
     explorer_url: str | None = None
     contracts: WellKnownContracts = WellKnownContracts()
@@ -82,6 +87,26 @@ class Network(Strict):
     pricing_venue: str
     tokens: dict[str, Token] = {}
     venues: dict[str, Venue] = {}
+
+    @field_validator("rpc_urls")
+    @classmethod
+    def _some_urls(cls, urls: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if urls is not None and not urls:
+            raise ValueError("empty: give at least one URL, or leave rpc_urls out")
+        return urls
+
+    @model_validator(mode="after")
+    def _one_way_to_give_urls(self) -> Network:
+        if self.rpc_url is not None and self.rpc_urls is not None:
+            raise ValueError("both rpc_url and rpc_urls: give one of them (rpc_urls = [...] for several)")
+        return self
+
+    @property
+    def urls(self) -> tuple[tuple[str, str], ...]:
+        """Each RPC URL as written, with its key path under the network (`rpc_url`, `rpc_urls.0`...)."""
+        if self.rpc_urls is not None:
+            return tuple((f"rpc_urls.{i}", url) for i, url in enumerate(self.rpc_urls))
+        return () if not self.rpc_url else (("rpc_url", self.rpc_url),)
 
 
 class Component(Strict):

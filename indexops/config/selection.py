@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from indexops.config.interpolate import interpolate
 from indexops.config.loader import LoadedConfig
 from indexops.config.models import Deployment, Network, Product, Token
+from indexops.config.types import rpc_url_problem
 from indexops.errors import UsageError
 
 
@@ -63,26 +64,57 @@ def choose_product(loaded: LoadedConfig, key: str, network_name: str | None) -> 
 
 def resolve_rpc_url(
     where: NetworkChoice,
-    override: str | None,
+    override: str | Sequence[str] | None,
     sandbox_url: Callable[[], str | None],
     environ: Mapping[str, str] = os.environ,
 ) -> str:
-    """--rpc-url wins; then the network's URL with ${ENV} filled in; then the running sandbox."""
-    if override:
-        return override
-    if where.network.rpc_url:
-        try:
-            return interpolate(where.network.rpc_url, environ)
-        except KeyError as missing:
-            variable = missing.args[0]
-            state = "is empty" if variable in environ else "is not set"
-            raise UsageError(
-                f"{where.source}: networks.{where.name}.rpc_url: environment variable {variable} {state}"
-                " (export it, or pass --rpc-url)"
-            ) from None
+    """The first of `resolve_rpc_urls` (the preferred endpoint)."""
+    return resolve_rpc_urls(where, override, sandbox_url, environ)[0]
+
+
+def resolve_rpc_urls(
+    where: NetworkChoice,
+    override: str | Sequence[str] | None,
+    sandbox_url: Callable[[], str | None],
+    environ: Mapping[str, str] = os.environ,
+) -> tuple[str, ...]:
+    """--rpc-url wins (repeated or comma-separated for several); then the network's URLs with ${ENV} filled in;
+    then the running sandbox. In order of preference."""
+    given = split_rpc_urls(override)
+    if given:
+        for url in given:
+            if (problem := rpc_url_problem(url)) is not None:
+                raise UsageError(f"--rpc-url: {problem}")
+        return given
+    configured = where.network.urls
+    if configured:
+        return tuple(_filled_in(where, key, url, environ) for key, url in configured)
     if where.network.sandbox:
-        url = sandbox_url()
-        if url is None:
+        running = sandbox_url()
+        if running is None:
             raise UsageError("the sandbox is not running: start it with `indexops sandbox up`")
-        return url
+        return (running,)
     raise UsageError(f"{where.source}: networks.{where.name}.rpc_url: missing: pass --rpc-url")
+
+
+def split_rpc_urls(given: str | Sequence[str] | None) -> tuple[str, ...]:
+    """`--rpc-url A --rpc-url B,C` as given (one string or several) -> (A, B, C)."""
+    if not given:
+        return ()
+    values = [given] if isinstance(given, str) else list(given)
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _filled_in(where: NetworkChoice, key: str, url: str, environ: Mapping[str, str]) -> str:
+    try:
+        filled = interpolate(url, environ)
+    except KeyError as missing:
+        variable = missing.args[0]
+        state = "is empty" if variable in environ else "is not set"
+        raise UsageError(
+            f"{where.source}: networks.{where.name}.{key}: environment variable {variable} {state}"
+            " (export it, or pass --rpc-url)"
+        ) from None
+    if (problem := rpc_url_problem(filled)) is not None:
+        raise UsageError(f"{where.source}: networks.{where.name}.{key}: {problem} (once the environment is filled in)")
+    return filled

@@ -26,7 +26,7 @@ def problems(config: ProductsFile) -> Iterator[tuple[str, str]]:
 
 
 def _network_problems(path: str, network: Network) -> Iterator[tuple[str, str]]:
-    if not network.sandbox and not network.rpc_url:
+    if not network.sandbox and not network.urls:
         yield f"{path}.rpc_url", "missing: a network other than the sandbox needs an RPC URL"
     for role in ("weth", "usd"):
         symbol = getattr(network, role)

@@ -34,9 +34,46 @@ def hex_bytes(value: str) -> str:
     return value.lower()
 
 
+def rpc_url_problem(value: str) -> str | None:
+    """What is wrong with a JSON-RPC URL as written (`${NAME}` references allowed), or None. The message never
+    repeats the URL: its path, query or credentials may hold an API key."""
+    import re
+    from urllib.parse import urlsplit
+
+    if not value:
+        return "empty: give an http:// or https:// URL"
+    if any(c.isspace() for c in value):
+        return "not an RPC URL: it contains whitespace"
+    if "," in value:
+        return "not an RPC URL: it contains a comma (give several URLs as rpc_urls = [...])"
+    bare = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "X", value)
+    if "${" in bare:
+        return "not an RPC URL: an unclosed or malformed ${NAME} reference"
+    if value.startswith("${"):
+        return None  # the environment supplies the scheme and host; checked again once filled in
+    parts = urlsplit(bare)
+    if parts.scheme not in ("http", "https"):
+        return "not an RPC URL: must start with http:// or https:// (or be a ${NAME} holding one)"
+    try:
+        parts.port  # noqa: B018 - a port that is not a number raises
+    except ValueError:
+        return f"not an RPC URL: its port is not a number (after {parts.scheme}://)"
+    if not parts.hostname:
+        return f"not an RPC URL: no host after {parts.scheme}://"
+    return None
+
+
+def rpc_url(value: str) -> str:
+    problem = rpc_url_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 def _first_non_hex(text: str) -> str | None:
     return next((c for c in text if c not in "0123456789abcdefABCDEF"), None)
 
 
 Address = Annotated[str, AfterValidator(checksummed_address)]
 HexData = Annotated[str, AfterValidator(hex_bytes)]
+RpcUrl = Annotated[str, AfterValidator(rpc_url)]
