@@ -7,12 +7,53 @@ from rich.table import Table
 
 from indexops.render.numbers import amount, duration
 from indexops.routes.fli.chunks import lever_action
+from indexops.routes.fli.settings import Row, plan_rows
 
 PRECISE = 10**18
 
 
 def lever_review_tables(plan, path: str | None = None) -> list:
+    if lever_action([step.function for step in plan.steps]) == "settings":
+        return [_settings_overview(plan, path), settings_table(plan_rows_of(plan)), _calls(plan)]
     return [_overview(plan, path), _chunks(plan)]
+
+
+def plan_rows_of(plan) -> list[Row]:
+    collateral, _borrow = _assets(plan)
+    return plan_rows(plan.state, plan.steps, collateral.get("symbol", ""), int(collateral.get("decimals", 18)))
+
+
+def settings_table(rows) -> Table:
+    table = Table(title="Settings: old → new", title_justify="left")
+    for name in ("setting", "now", "", "after"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(row.key, row.old, "→", f"[bold]{escape(row.new)}[/]")
+    return table
+
+
+def _settings_overview(plan, path: str | None) -> Table:
+    state = plan.state
+    table = Table(title=f"Settings plan: {plan.product} on {plan.network}", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("block", f"{plan.snapshot.block_number}  {plan.snapshot.block_hash[:18]}…")
+    table.add_row("strategy", str(state.get("strategy", "?")))
+    table.add_row("operator", str(state.get("operator", "?")))
+    table.add_row("created", plan.created_at)
+    if path:
+        table.add_row("plan file", escape(path))
+    table.add_row("content hash", plan.content_hash)
+    return table
+
+
+def _calls(plan) -> Table:
+    table = Table(title="Calls (operator)", title_justify="left")
+    for name in ("#", "call", "what"):
+        table.add_column(name)
+    for step in plan.steps:
+        table.add_row(str(step.index), step.function.split("(")[0], escape(step.description))
+    return table
 
 
 def _assets(plan) -> tuple[dict, dict]:

@@ -1,4 +1,4 @@
-"""`indexops lever engage|disengage PRODUCT`: read the strategy, predict its chunks, save them as a plan file.
+"""`indexops lever engage|disengage|settings PRODUCT`: read the strategy, plan its calls, save them as a plan file.
 
 A lever plan is a `Plan` of route "fli": no targets, the chain values it was made from in `state` (so
 `indexops execute` sees what moved), one step per strategy call. It is executed by `indexops execute`
@@ -18,6 +18,7 @@ from indexops.errors import UsageError
 from indexops.plans import Plan, default_plan_path, seal, state_digest, write_plan
 from indexops.routes.fli.chain import LeverReading, lever_state, read_lever
 from indexops.routes.fli.chunks import Chunk, disengage_chunks, engage_chunks, lever_steps
+from indexops.routes.fli.settings import SETTINGS_GAS, Row, plan_change, plan_rows
 from indexops.routes.steps import PlannedStep
 
 ACTIONS = ("engage", "disengage")
@@ -63,6 +64,61 @@ def make_lever_plan(
     name = f"{target.key}-{action}"
     path = write_plan(plan, out or default_plan_path(data_dir, name, target.where.name, plan.snapshot.block_number))
     return LeverPlanResult(plan=plan, path=path, chunks=tuple(chunks), round_trips=connection.round_trips)
+
+
+@dataclass(frozen=True)
+class SettingsPlanResult:
+    plan: Plan
+    path: Path
+    rows: tuple[Row, ...]
+    warnings: tuple[str, ...]
+    operator: str
+    operator_is_contract: bool  # a Safe (or another contract): its calls are exported, not sent
+
+
+def make_settings_plan(
+    connection,
+    target: ProductOnNetwork,
+    assignments: Sequence[str],
+    *,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    out: Path | None,
+    data_dir: Path,
+    now: datetime | None = None,
+) -> SettingsPlanResult:
+    """A plan of the setter calls that make the strategy's settings what `assignments` say (`KEY=VALUE`),
+    checked against the contract's own rules before anything is written."""
+    require_leverage(target)
+    lever = read_lever(connection, target)
+    reading, collateral = lever.reading, lever.inputs.collateral
+    known = [venue.trade_adapter for venue in target.where.network.venues.values() if venue.trade_adapter]
+    change = plan_change(
+        lever.inputs.strategy,
+        reading.settings,
+        reading.exchanges,
+        reading.state.twap_leverage_ratio,
+        assignments,
+        add=add,
+        remove=remove,
+        known_exchanges=list(dict.fromkeys([*known, *reading.exchanges])),
+        collateral_decimals=collateral.decimals,
+    )
+    steps = [PlannedStep(call=call, phase="setup", gas_estimate=SETTINGS_GAS) for call in change.calls]
+    plan = seal_lever_plan(
+        target, lever, steps, gas_price_wei=int(connection.w3.eth.gas_price), created_at=now or datetime.now(UTC)
+    )
+    name = f"{target.key}-settings"
+    path = write_plan(plan, out or default_plan_path(data_dir, name, target.where.name, plan.snapshot.block_number))
+    operator = lever.market.operator
+    return SettingsPlanResult(
+        plan=plan,
+        path=path,
+        rows=tuple(plan_rows(plan.state, plan.steps, collateral.symbol, collateral.decimals)),
+        warnings=change.warnings,
+        operator=operator,
+        operator_is_contract=bool(connection.w3.eth.get_code(operator)),
+    )
 
 
 def require_leverage(target: ProductOnNetwork) -> None:
