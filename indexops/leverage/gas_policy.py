@@ -210,7 +210,7 @@ def decide_gas(
         if fees is None:
             why = f"{base}, above {cap_text}"
             return GasDecision(GasChoice.WAIT, kind, why, stake.cap, policy.ripcord_gas, stake=stake)
-        why = f"ripcord: pays up to {cap_text}; {base}"
+        why = f"ripcord: pays up to {cap_text}"
         return GasDecision(GasChoice.SEND, kind, why, stake.cap, policy.ripcord_gas, fees, stake=stake)
     gas = policy.iterate_gas if verdict.action is Action.ITERATE else policy.rebalance_gas
     if kind is Urgency.SCHEDULED:
@@ -219,9 +219,7 @@ def decide_gas(
         cap_text = f"iterate_max {gwei_text(policy.iterate_max)}"
         if fees is None:
             return GasDecision(GasChoice.WAIT, kind, f"{what}: {base}, above {cap_text}", policy.iterate_max, gas)
-        return GasDecision(
-            GasChoice.SEND, kind, f"{what}: pays up to {cap_text}; {base}", policy.iterate_max, gas, fees
-        )
+        return GasDecision(GasChoice.SEND, kind, f"{what}: pays up to {cap_text}", policy.iterate_max, gas, fees)
     deadline = routine_deadline(state, settings)
     urgent_from = max(deadline - policy.routine_urgent_within, 0)
     if now >= urgent_from:
@@ -230,15 +228,13 @@ def decide_gas(
         cap_text = f"iterate_max {gwei_text(policy.iterate_max)}"
         if fees is None:
             return GasDecision(GasChoice.WAIT, kind, f"{what}: {base}, above {cap_text}", policy.iterate_max, gas)
-        return GasDecision(
-            GasChoice.SEND, kind, f"{what}: pays up to {cap_text}; {base}", policy.iterate_max, gas, fees
-        )
+        return GasDecision(GasChoice.SEND, kind, f"{what}: pays up to {cap_text}", policy.iterate_max, gas, fees)
     fees = offer(quote, policy.routine_max)
     cap_text = f"routine_max {gwei_text(policy.routine_max)}"
     if fees is None:
         why = f"routine rebalance: {base}, above {cap_text}; waits for cheaper gas"
         return GasDecision(GasChoice.WAIT, kind, why, policy.routine_max, gas, wait_until=urgent_from)
-    why = f"routine rebalance: pays up to {cap_text}; {base}"
+    why = f"routine rebalance: pays up to {cap_text}"
     return GasDecision(GasChoice.SEND, kind, why, policy.routine_max, gas, fees, wait_until=urgent_from)
 
 
