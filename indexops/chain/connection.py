@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,38 +15,81 @@ REQUEST_TIMEOUT_SECONDS = 5  # per HTTP request; a request that takes longer is 
 @dataclass
 class Connection:
     w3: Any  # web3.Web3, imported lazily
-    rpc_url: str
+    rpc_urls: tuple[str, ...]
     chain_id: int
+
+    @property
+    def rpc_url(self) -> str:
+        """The endpoint requests go to now (a fork is made from it)."""
+        return self.w3.provider.active_url
 
     @property
     def round_trips(self) -> int:
         return self.w3.provider.round_trips
 
+    @property
+    def active_endpoint(self) -> str:
+        """The endpoint requests go to now, without credentials."""
+        return self.w3.provider.active
 
-def connect(rpc_url: str, expected_chain_id: int | None = None, network_name: str = "") -> Connection:
-    """Connect and check the chain id; a lost request is asked again (`provider`), a wrong URL fails within seconds."""
+    def on_failover(self, listener: Callable[[str, str, str], None]) -> None:
+        """Call `listener(old, new, reason)` (endpoints without credentials) whenever requests move elsewhere."""
+        self.w3.provider.on_failover(listener)
+
+
+def connect(
+    rpc_url: str | Sequence[str],
+    expected_chain_id: int | None = None,
+    network_name: str = "",
+    timeout: float | None = None,
+) -> Connection:
+    """Connect and check the chain id of every endpoint; a lost request is asked again (`provider`), on the next
+    endpoint when there are several; a wrong URL fails within seconds.
+
+    An endpoint that is down now is checked when it is first used; one that reports another chain is refused
+    here with one line naming it."""
     from web3 import Web3
 
     from indexops.chain.provider import RetryingHTTPProvider
 
-    w3 = Web3(RetryingHTTPProvider(rpc_url, timeout=REQUEST_TIMEOUT_SECONDS))
+    urls = (rpc_url,) if isinstance(rpc_url, str) else tuple(rpc_url)
+    provider = RetryingHTTPProvider(urls, timeout=REQUEST_TIMEOUT_SECONDS if timeout is None else timeout)
+    w3 = Web3(provider)
     try:
         chain_id = int(w3.eth.chain_id)
     except Exception as error:  # requests raises many kinds; all mean the same to the user
         raise ChainError(
-            f"cannot reach the RPC at {display_url(rpc_url)} ({_reason(error)}): "
+            f"cannot reach the RPC at {provider.pool.where} ({_reason(error)}): "
             "check --rpc-url or that the node is running"
         ) from None
+    first = provider.pool.active
     if expected_chain_id is not None and chain_id != expected_chain_id:
         where = f"network {network_name!r} expects" if network_name else "expected"
-        raise ChainError(
-            f"wrong chain: {where} chain id {expected_chain_id} but {display_url(rpc_url)} is chain {chain_id}"
-        )
-    return Connection(w3=w3, rpc_url=rpc_url, chain_id=chain_id)
+        raise ChainError(f"wrong chain: {where} chain id {expected_chain_id} but {first.label} is chain {chain_id}")
+    first.chain_checked = True
+    provider.chain_id = chain_id
+    for endpoint in provider.pool.endpoints:
+        if endpoint.chain_checked:
+            continue
+        try:
+            other = provider.ask_chain_id(endpoint)
+        except Exception:  # down or slow now: it rests, and shows its chain id before it is first used
+            continue
+        if other != chain_id:
+            shown = f"chain {other}" if other is not None else "no chain id"
+            raise ChainError(
+                f"wrong chain: {endpoint.label} is {shown} but {first.label} is chain {chain_id}: "
+                "every RPC URL of a network must reach the same chain"
+            )
+        endpoint.chain_checked = True
+    return Connection(w3=w3, rpc_urls=urls, chain_id=chain_id)
 
 
 def display_url(url: str) -> str:
-    """The URL without path, query or credentials: RPC providers put API keys there."""
+    """The URL without path, query or credentials: RPC providers put API keys there. Several URLs separated by
+    commas (as `--rpc-url` takes them) are shown each so, separated by ", "."""
+    if "," in url:
+        return ", ".join(display_url(part.strip()) for part in url.split(",") if part.strip())
     parts = urlsplit(url)
     if not parts.hostname:
         return "the configured RPC URL"

@@ -86,8 +86,9 @@ class RpcUnreachable(ChainError):
     """Every try failed transiently until the deadline passed."""
 
     def __init__(self, where: str, last: BaseException, patience: float):
+        subject = f"every RPC ({where})" if ", " in where else f"the RPC at {where}"  # several endpoints: all down
         super().__init__(
-            f"the RPC at {where} stayed unreachable for {patience:g} s (last: {describe(last)}): "
+            f"{subject} stayed unreachable for {patience:g} s (last: {describe(last)}): "
             "check the node, then run the same command again"
         )
         self.where, self.last, self.patience = where, last, patience

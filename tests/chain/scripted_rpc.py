@@ -3,7 +3,7 @@
 Acts: "answer" (the default once the script runs out), "drop" (close without answering), "502" and "429"
 (the HTTP status with a gateway's page), "limited" (HTTP 200 with a JSON-RPC rate-limit error; for a batch,
 one error object instead of the list), "entry-limited" (a batch whose first entry is a rate-limit error),
-"stall" (answer after `stall_seconds`).
+"stall" (answer after `stall_seconds`), "refused-tx" (a node's JSON-RPC error: "nonce too low").
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ RATE_LIMITED = {"code": -32005, "message": "rate limit exceeded, see https://rpc
 
 
 class ScriptedRpc:
-    def __init__(self, *acts: str, stall_seconds: float = 0.0):
+    def __init__(self, *acts: str, stall_seconds: float = 0.0, results: dict[str, str] | None = None):
         self.acts = list(acts)
+        self.results = {**RESULTS, **(results or {})}  # e.g. {"eth_chainId": "0x1"}: another chain
+        self.params: list[list] = []  # the params of every call received, in order
         self.stall_seconds = stall_seconds
         self.methods: list[list[str]] = []  # the methods of every request received, in order
         self._lock = threading.Lock()
@@ -55,6 +57,7 @@ class ScriptedRpc:
                 payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 calls = payload if isinstance(payload, list) else [payload]
                 act = rpc._next([call["method"] for call in calls])
+                rpc.params.extend(call.get("params") for call in calls)
                 if act == "drop":
                     self.close_connection = True
                     return
@@ -72,12 +75,14 @@ class ScriptedRpc:
                 self._send(200, json.dumps(body).encode(), "application/json")
 
             def _answer(self, call: dict, act: str) -> dict:
+                if act == "refused-tx":
+                    return {"jsonrpc": "2.0", "id": call["id"], "error": {"code": -32000, "message": "nonce too low"}}
                 if act == "limited":
                     return {"jsonrpc": "2.0", "id": call["id"], "error": RATE_LIMITED}
                 if call["method"] == "eth_estimateGas":
                     reverted = {"code": 3, "message": "execution reverted: no"}
                     return {"jsonrpc": "2.0", "id": call["id"], "error": reverted}
-                return {"jsonrpc": "2.0", "id": call["id"], "result": RESULTS.get(call["method"], "0x0")}
+                return {"jsonrpc": "2.0", "id": call["id"], "result": rpc.results.get(call["method"], "0x0")}
 
             def _send(self, status: int, body: bytes, content_type: str) -> None:
                 try:
