@@ -25,7 +25,8 @@ def shown_command(arguments: list[str]) -> str:
     return shlex.join(["indexops", *shown])
 
 
-def _url(url: str) -> str:
+def _url(urls: str) -> str:
+    """Each of the comma-separated URLs as is when it is only scheme, host and port, else the placeholder."""
     from indexops.chain.connection import display_url
 
-    return url if display_url(url) == url.rstrip("/") else URL_PLACEHOLDER
+    return ",".join(url if display_url(url) == url.rstrip("/") else URL_PLACEHOLDER for url in urls.split(","))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,19 @@ def config(path: Path | None) -> LoadedConfig:
     return load_config(path)
 
 
-def rpc_url_for(where: NetworkChoice, override: str | None) -> str:
-    from indexops.config.selection import resolve_rpc_url
+RpcUrls = str | Sequence[str] | None  # --rpc-url as a command got it: one URL, several, or none
+
+
+def rpc_url_for(where: NetworkChoice, override: RpcUrls) -> str:
+    """The preferred RPC URL (for what takes only one, a fork)."""
+    return rpc_urls_for(where, override)[0]
+
+
+def rpc_urls_for(where: NetworkChoice, override: RpcUrls) -> tuple[str, ...]:
+    from indexops.config.selection import resolve_rpc_urls
     from indexops.sandbox.service import running_rpc_url
 
-    return resolve_rpc_url(where, override, running_rpc_url)
+    return resolve_rpc_urls(where, override, running_rpc_url)
 
 
 def product(path: Path | None, key: str, network: str | None) -> ProductOnNetwork:
@@ -29,10 +38,20 @@ def product(path: Path | None, key: str, network: str | None) -> ProductOnNetwor
     return choose_product(config(path), key, network)
 
 
-def connect_to(where: NetworkChoice, rpc_override: str | None):
+def connect_to(where: NetworkChoice, rpc_override: RpcUrls):
+    """A connection to the network's endpoints (or --rpc-url's); with --debug, every failover is a line on stderr."""
     from indexops.chain.connection import connect
 
-    return connect(rpc_url_for(where, rpc_override), where.network.chain_id, where.name)
+    connection = connect(
+        rpc_urls_for(where, rpc_override), where.network.chain_id, where.name, timeout=where.network.rpc_timeout_seconds
+    )
+    from indexops.cli.options import debug_requested
+
+    if debug_requested():
+        from indexops.cli.output import note
+
+        connection.on_failover(lambda old, new, reason: note(f"RPC failover: {old} -> {new} ({reason})"))
+    return connection
 
 
 def resolve_account(account: str | None, where: NetworkChoice, connection) -> str | None:

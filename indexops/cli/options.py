@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,11 +19,33 @@ NetworkOption = Annotated[
     str | None,
     typer.Option("--network", "-n", help="Network name from the products file (default: its default_network)."),
 ]
-RpcUrlOption = Annotated[
-    str | None, typer.Option("--rpc-url", help="JSON-RPC URL; overrides the network's.", show_default=False)
-]
+_RPC_URL_HELP = "JSON-RPC URL; overrides the network's. Repeat it (or separate by commas) for failover, in order."
+if TYPE_CHECKING:
+    # Typer hands the command a list (the option may be repeated); commands only pass it on to `context`, whose
+    # functions take one URL or several, so for the checker it stays what most signatures already say.
+    RpcUrlOption = Annotated[str | None, typer.Option("--rpc-url")]
+else:
+    RpcUrlOption = Annotated[
+        list[str] | None, typer.Option("--rpc-url", help=_RPC_URL_HELP, show_default=False, metavar="URL")
+    ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout, nothing else there.")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks and RPC round trips.")]
+_debug = {"requested": False}
+
+
+def _remember_debug(value: bool) -> bool:
+    _debug["requested"] = bool(value)
+    return value
+
+
+def debug_requested() -> bool:
+    """Whether the command running now was given --debug (for what it reaches without the flag: failovers)."""
+    return _debug["requested"]
+
+
+DebugOption = Annotated[
+    bool,
+    typer.Option("--debug", help="Show tracebacks, RPC round trips and RPC failovers.", callback=_remember_debug),
+]
 ReceiptTimeoutOption = Annotated[
     int,
     typer.Option(
