@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -194,6 +195,12 @@ def exec_(
     account: AccountOption = None,
     keystore: KeystoreOption = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    next_only: Annotated[
+        bool,
+        typer.Option(
+            "--next", help="Execute only the next pending SafeTx (a lever plan's chunks wait for a cool-off between)."
+        ),
+    ] = False,
     receipt_timeout: ReceiptTimeoutOption = 180,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
@@ -216,6 +223,8 @@ def exec_(
     connection = context.connect_to(where, rpc_url)
     signer = _signer(account, keystore, where.network.sandbox)
     ready = check_before_exec(connection, sidecar_path, safe_file, signer.address)
+    if next_only:
+        ready = replace(ready, pending=ready.pending[:1])
     if not json_output:
         for table in review_tables(review):
             stdout().print(table)

@@ -44,6 +44,14 @@ class NothingForTheSafe(UsageError):
         super().__init__(f"no step of the plan is signed by a role the Safe holds ({', '.join(roles)})")
 
 
+class ChunksWaitBetween(UsageError):
+    def __init__(self, count: int):
+        super().__init__(
+            f"--multisend: the plan's {count} Safe steps are chunks that wait for the TWAP cool-off between them; "
+            "export them without --multisend, one SafeTx per chunk, and execute one at a time (`safe exec --next`)"
+        )
+
+
 class NonceAlreadyUsed(UsageError):
     def __init__(self, nonce: int, current: int):
         super().__init__(f"--nonce {nonce} is already used: the Safe's next nonce is {current}")
@@ -159,6 +167,8 @@ def export_plan(
     steps = [step for step in plan.steps if step.signer_role in held]
     if not steps:
         raise NothingForTheSafe(held)
+    if multisend and plan.route == "fli" and sum(1 for step in steps if step.phase == "trade") > 1:
+        raise ChunksWaitBetween(len(steps))
     calls = [SafeCall(to=s.to, data=bytes.fromhex(s.data[2:]), value=s.value, description=s.description) for s in steps]
     block, short_hash = plan.snapshot.block_number, plan.content_hash[2:10]
     return export_calls(
@@ -170,7 +180,8 @@ def export_plan(
         out_dir=out_dir,
         stem=stem or f"{plan.product}-{plan.network}-{block}-{short_hash}",
         one_batch_file=stem is not None,
-        name=f"{plan.product} rebalance {short_hash} ({plan.network}, block {block})",
+        name=f"{plan.product} {'lever plan' if plan.route == 'fli' else 'rebalance'} {short_hash} "
+        f"({plan.network}, block {block})",
         multisend=multisend,
         nonce=nonce,
         product=target.key,
