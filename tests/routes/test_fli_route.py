@@ -144,3 +144,11 @@ def test_lever_drift_is_exact_for_settings_and_within_the_tolerance_for_balances
     assert lever_state_changes(planned, {**planned, "exchanges": {"B": [1]}}, 50) == [
         "the enabled exchanges were A, now B"
     ]
+
+
+def test_engage_finishes_a_twap_in_progress_with_iterates_alone():
+    halfway = inputs(state(1400 * P, 1_200_000 * 10**6, twap=2 * P))  # 1.4x of a 2x TWAP
+    chunks = engage_chunks(halfway, ["B", "A"])
+    assert {c.function for c in chunks} == {"iterateRebalance"} and chunks[0].plan.exchange == "B"
+    assert chunks[-1].after.twap_leverage_ratio == 0 and abs(chunks[-1].ratio_after - 2 * P) < P // 100
+    assert lever_action([c.plan.call.value for c in chunks]) == "engage"

@@ -30,6 +30,7 @@ from indexops.leverage import (
     state_after,
 )
 from indexops.leverage.rules import first_time_after
+from indexops.leverage.trades import REDEEM_FAILED
 from indexops.planning.amm import Pool, amount_out
 from indexops.routes.calls import make_call
 from indexops.routes.steps import PlannedStep
@@ -39,6 +40,10 @@ STRATEGY_ABI = "FlexibleLeverageStrategyExtension"
 GAS = {"engage": 950_000, "iterateRebalance": 720_000, "disengage": 760_000}
 MAX_CHUNKS = 60
 SIGNER = {"engage": "operator", "iterateRebalance": "keeper", "disengage": "operator"}
+REDEEM_HINT = (
+    " (the last disengage redeems all the debt's worth x (1 + slippage) at once, past Compound's limit: a smaller "
+    "twap_max_trade_size, set with `indexops lever settings`, leaves a smaller last chunk)"
+)
 
 
 class LeverPlanRefused(UsageError):
@@ -135,7 +140,8 @@ def _chunk(inputs: LeverInputs, function: str, state: LeverageState, exchanges: 
     try:
         plan = PLANNERS[function](state, inputs.settings, exchanges, name)
     except Reverts as revert:
-        raise LeverPlanRefused(f"{function}({name!r}) would revert now: {revert.reason}") from None
+        hint = REDEEM_HINT if revert.reason == REDEEM_FAILED else ""
+        raise LeverPlanRefused(f"{function}({name!r}) would revert: {revert.reason}{hint}") from None
     after, exchanges_after = state_after(state, exchanges, plan)
     after, received = _filled(inputs, state, after, plan)
     return Chunk(plan=plan, before=state, after=after, exchanges_after=exchanges_after, received=received)
