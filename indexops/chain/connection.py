@@ -42,18 +42,21 @@ def connect(
     expected_chain_id: int | None = None,
     network_name: str = "",
     timeout: float | None = None,
+    on_failover: Callable[[str, str, str], None] | None = None,
 ) -> Connection:
     """Connect and check the chain id of every endpoint; a lost request is asked again (`provider`), on the next
     endpoint when there are several; a wrong URL fails within seconds.
 
     An endpoint that is down now is checked when it is first used; one that reports another chain is refused
-    here with one line naming it."""
+    here with one line naming it. `on_failover(old, new, reason)` hears of every move from the first request on."""
     from web3 import Web3
 
     from indexops.chain.provider import RetryingHTTPProvider
 
     urls = (rpc_url,) if isinstance(rpc_url, str) else tuple(rpc_url)
     provider = RetryingHTTPProvider(urls, timeout=REQUEST_TIMEOUT_SECONDS if timeout is None else timeout)
+    if on_failover is not None:
+        provider.on_failover(on_failover)
     w3 = Web3(provider)
     try:
         chain_id = int(w3.eth.chain_id)

@@ -104,7 +104,7 @@ class EndpointPool:
             old, self._active = self._active, endpoint
         if old is not endpoint:
             self.failovers += 1
-            self._tell(old, endpoint, self._why_leaving(old))
+            self._tell(old, endpoint, self._why_leaving(old, endpoint))
         return endpoint
 
     def answered(self, endpoint: Endpoint) -> None:
@@ -142,12 +142,13 @@ class EndpointPool:
         """Call `listener(old_label, new_label, reason)` whenever requests move to another endpoint."""
         self.listeners.append(listener)
 
-    def _why_leaving(self, old: Endpoint) -> str:
+    def _why_leaving(self, old: Endpoint, new: Endpoint) -> str:
         if old.refused is not None:
             return old.refused
-        if old.resting_until > self.clock():
+        if old.resting_until > self.clock() or old.failures_in_a_row:  # resting, or a broadcast lost there
             return old.last_failure or "failed"
-        return "cool-down over"  # an endpoint configured before `old` is healthy again
+        # an endpoint configured before `old` is asked again: after its rest, or after a broadcast went on
+        return "cool-down over" if new.cool_downs_in_a_row else "preferred endpoint healthy"
 
     def _tell(self, old: Endpoint, new: Endpoint, reason: str) -> None:
         for listener in list(self.listeners):

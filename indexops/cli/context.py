@@ -41,17 +41,22 @@ def product(path: Path | None, key: str, network: str | None) -> ProductOnNetwor
 def connect_to(where: NetworkChoice, rpc_override: RpcUrls):
     """A connection to the network's endpoints (or --rpc-url's); with --debug, every failover is a line on stderr."""
     from indexops.chain.connection import connect
-
-    connection = connect(
-        rpc_urls_for(where, rpc_override), where.network.chain_id, where.name, timeout=where.network.rpc_timeout_seconds
-    )
     from indexops.cli.options import debug_requested
 
-    if debug_requested():
-        from indexops.cli.output import note
+    return connect(
+        rpc_urls_for(where, rpc_override),
+        where.network.chain_id,
+        where.name,
+        timeout=where.network.rpc_timeout_seconds,
+        on_failover=_print_failover if debug_requested() else None,
+    )
 
-        connection.on_failover(lambda old, new, reason: note(f"RPC failover: {old} -> {new} ({reason})"))
-    return connection
+
+def _print_failover(old: str, new: str, reason: str) -> None:
+    """One plain stderr line, never wrapped or read as markup (an IPv6 host is in brackets)."""
+    import sys
+
+    sys.stderr.write(f"RPC failover: {old} -> {new} ({reason})\n")
 
 
 def resolve_account(account: str | None, where: NetworkChoice, connection) -> str | None:

@@ -12,7 +12,8 @@ Each HTTP request (one JSON-RPC call or a batch) meets one fate, drawn from a se
 - pass:        forwarded as is.
 
 The shares of each fate are set with `faults(...)`; `outage_after_send(n, seconds)` resets the answer to
-the n-th broadcast and then drops every request for a while. Nothing is faulted unless `active` is set.
+the n-th broadcast and then drops every request for a while; `go_dark_after(n)` forwards n more requests and
+then drops every one. Nothing is faulted unless `active` is set.
 Only a loopback upstream is accepted, the proxy listens on 127.0.0.1 only, and it stops with its `with`.
 """
 
@@ -52,6 +53,7 @@ class FaultyRpcProxy:
         self._lock = threading.Lock()
         self._outage_until = 0.0
         self._outage_after: tuple[int, float] | None = None
+        self._dark_after: int | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -91,6 +93,11 @@ class FaultyRpcProxy:
         with self._lock:
             self._outage_after = (nth, seconds)
 
+    def go_dark_after(self, requests: int) -> None:
+        """Forward the next `requests` requests as they are, then drop every request (a node gone for good)."""
+        with self._lock:
+            self._dark_after = requests
+
     # ---- one request ------------------------------------------------------------------------
 
     def _fate(self, methods: list[str]) -> tuple[str, float]:
@@ -105,6 +112,9 @@ class FaultyRpcProxy:
             return fate, pause
 
     def _choose(self, methods: list[str]) -> tuple[str, float]:  # under the lock
+        if self._dark_after is not None:
+            self._dark_after -= 1
+            return ("pass" if self._dark_after >= 0 else "drop"), 0.0
         if time.monotonic() < self._outage_until:
             return "drop", 0.0
         if self._outage_after is not None and "eth_sendRawTransaction" in methods:

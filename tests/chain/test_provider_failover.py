@@ -133,10 +133,17 @@ def test_an_endpoint_that_answers_again_is_used_again_and_its_rest_starts_over()
 def test_a_broadcast_lost_on_the_first_endpoint_goes_to_the_next_with_the_same_bytes():
     with ScriptedRpc("502") as first, ScriptedRpc() as second:
         provider = RetryingHTTPProvider([first.url, second.url], timeout=1)
+        events = recorded(provider)
         tx_hash = Web3(provider).eth.send_raw_transaction(SIGNED)
+        assert Web3(provider).eth.block_number == 16  # one loss is a blip: reads go back to the first
+    assert events == [
+        (first.url, second.url, "HTTP 502 Bad Gateway"),
+        (second.url, first.url, "preferred endpoint healthy"),
+    ]
     assert tx_hash == bytes.fromhex("ab" * 32)
-    assert first.methods == second.methods == [["eth_sendRawTransaction"]]  # once each
-    assert first.params == second.params == [["0x" + SIGNED.hex()]]
+    assert first.methods == [["eth_sendRawTransaction"], ["eth_blockNumber"]]
+    assert second.methods == [["eth_sendRawTransaction"]]  # once each
+    assert first.params[0] == second.params[0] == ["0x" + SIGNED.hex()]  # the same signed bytes
 
 
 def test_a_broadcast_refused_after_a_loss_raises_the_loss_for_the_journal_to_look_up():
