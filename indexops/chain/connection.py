@@ -51,6 +51,7 @@ def connect(
     here with one line naming it. `on_failover(old, new, reason)` hears of every move from the first request on."""
     from web3 import Web3
 
+    from indexops.chain import rpc_retry
     from indexops.chain.provider import RetryingHTTPProvider
 
     urls = (rpc_url,) if isinstance(rpc_url, str) else tuple(rpc_url)
@@ -76,8 +77,12 @@ def connect(
             continue
         try:
             other = provider.ask_chain_id(endpoint)
-        except Exception:  # down or slow now: it rests, and shows its chain id before it is first used
-            continue
+        except Exception as error:
+            if rpc_retry.is_transient(error):  # down or slow now: it shows its chain id before it is first used
+                continue
+            raise ChainError(
+                f"cannot use the RPC at {endpoint.label} ({rpc_retry.describe(error)}): check its URL and key"
+            ) from None
         if other != chain_id:
             shown = f"chain {other}" if other is not None else "no chain id"
             raise ChainError(

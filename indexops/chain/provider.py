@@ -151,7 +151,14 @@ class RetryingHTTPProvider(JSONBaseProvider):
         return response
 
     def _check_chain(self, endpoint: Endpoint) -> None:
-        chain_id = self.ask_chain_id(endpoint)
+        try:
+            chain_id = self.ask_chain_id(endpoint)
+        except Exception as error:
+            if rpc_retry.is_transient(error):
+                raise
+            reason = f"its chain-id check failed: {rpc_retry.describe(error)}"  # a wrong key (HTTP 401), not a blip
+            self.pool.refuse(endpoint, reason)
+            raise OtherChain(f"{endpoint.label}: {reason}") from None
         if chain_id != self.chain_id:
             reason = f"it is chain {chain_id}, not {self.chain_id}" if chain_id else "it reports no chain id"
             self.pool.refuse(endpoint, reason)

@@ -1,6 +1,6 @@
 """A JSON-RPC server on loopback that misbehaves on cue: each request takes the next act from a script.
 
-Acts: "answer" (the default once the script runs out), "drop" (close without answering), "502" and "429"
+Acts: "answer" (the default once the script runs out), "drop" (close without answering), "502", "429" and "401"
 (the HTTP status with a gateway's page), "limited" (HTTP 200 with a JSON-RPC rate-limit error; for a batch,
 one error object instead of the list), "entry-limited" (a batch whose first entry is a rate-limit error),
 "stall" (answer after `stall_seconds`), "refused-tx" (a node's JSON-RPC error: "nonce too low").
@@ -61,7 +61,7 @@ class ScriptedRpc:
                 if act == "drop":
                     self.close_connection = True
                     return
-                if act in ("502", "429"):
+                if act in ("502", "429", "401"):
                     return self._send(int(act), b"<html><h1>gateway says no</h1></html>", "text/html")
                 if act == "stall":
                     time.sleep(rpc.stall_seconds)

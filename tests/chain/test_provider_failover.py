@@ -204,6 +204,21 @@ def test_an_endpoint_down_at_connect_shows_its_chain_before_it_serves_and_is_ref
     assert events[-1] == (other.url, right.url, "it is chain 5, not 31337")
 
 
+def test_an_endpoint_that_refuses_its_key_is_refused_at_connect_or_left_for_good_later():
+    with ScriptedRpc() as right, ScriptedRpc("401") as wrong_key:
+        with pytest.raises(ChainError) as refused:
+            connect([right.url, wrong_key.url + "/v2/SECRETKEY"], 31337)
+    assert str(refused.value) == f"cannot use the RPC at {wrong_key.url} (HTTP 401 Unauthorized): check its URL and key"
+    with ScriptedRpc("401") as wrong_key, ScriptedRpc() as right:
+        provider = RetryingHTTPProvider([wrong_key.url, right.url], timeout=1)
+        provider.chain_id = 31337
+        provider.pool.endpoints[1].chain_checked = True
+        events = recorded(provider)
+        assert Web3(provider).eth.block_number == 16
+    reason = "its chain-id check failed: HTTP 401 Unauthorized"
+    assert provider.pool.endpoints[0].refused == reason and events == [(wrong_key.url, right.url, reason)]
+
+
 def test_every_endpoint_down_past_the_deadline_is_the_one_line_naming_them_all(short_deadline):
     with ScriptedRpc() as first, ScriptedRpc() as second:
         connected = connect([first.url + "/v2/SECRETKEY", second.url + "/v2/SECRET2"], 31337)
