@@ -44,6 +44,16 @@ class Endpoint:
         return f"Endpoint({self.label})"
 
 
+@dataclass(frozen=True)
+class EndpointHealth:
+    label: str
+    active: bool
+    healthy: bool
+    resting_seconds: float  # until it is tried again (0 when healthy)
+    refused: str | None
+    last_failure: str | None
+
+
 def labels_for(urls: Sequence[str]) -> list[str]:
     """Each URL as `display_url` shows it; endpoints that would look alike are numbered (`#2`) to tell them apart."""
     from indexops.chain.connection import display_url
@@ -137,6 +147,21 @@ class EndpointPool:
             endpoint.refused is not None or (not endpoint.answered and endpoint.last_never_reached)
             for endpoint in self.endpoints
         )
+
+    def health(self) -> list[EndpointHealth]:
+        """Each endpoint's state now, in order (for metrics and alerts): never its URL."""
+        now = self.clock()
+        return [
+            EndpointHealth(
+                label=endpoint.label,
+                active=endpoint is self._active,
+                healthy=endpoint.refused is None and endpoint.resting_until <= now,
+                resting_seconds=max(0.0, endpoint.resting_until - now),
+                refused=endpoint.refused,
+                last_failure=endpoint.last_failure or None,
+            )
+            for endpoint in self.endpoints
+        ]
 
     def on_failover(self, listener: FailoverListener) -> None:
         """Call `listener(old_label, new_label, reason)` whenever requests move to another endpoint."""

@@ -30,7 +30,7 @@ from web3.providers.base import JSONBaseProvider
 
 from indexops.chain import rpc_retry
 from indexops.chain.connection import without_urls
-from indexops.chain.endpoints import Endpoint, EndpointPool, FailoverListener
+from indexops.chain.endpoints import Endpoint, EndpointHealth, EndpointPool, FailoverListener
 
 BROADCAST = "eth_sendRawTransaction"
 
@@ -75,6 +75,10 @@ class RetryingHTTPProvider(JSONBaseProvider):
     @property
     def active_url(self) -> str:
         return self.pool.active.url
+
+    def health(self) -> list[EndpointHealth]:
+        """Each endpoint's state now, in order, without credentials (for metrics and alerts)."""
+        return self.pool.health()
 
     def on_failover(self, listener: FailoverListener) -> None:
         """Call `listener(old, new, reason)` (endpoints without credentials) whenever requests move elsewhere."""

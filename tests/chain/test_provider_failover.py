@@ -99,6 +99,11 @@ def test_a_rested_endpoint_is_tried_again_and_its_rest_doubles_while_it_keeps_fa
         first = provider.pool.endpoints[0]
         assert w3.eth.block_number == 16
         assert first.resting_until == clock.now + 30
+        health = provider.health()
+        assert [(h.label, h.active, h.healthy, h.resting_seconds, h.last_failure) for h in health] == [
+            (dead, False, False, 30.0, "connection refused"),
+            (second.url, True, True, 0.0, None),
+        ]
         clock.now += 29
         assert w3.eth.block_number == 16  # still resting: not asked
         clock.now += 2
