@@ -20,6 +20,11 @@ PRECISE = 10**18
 FLI = "eth2x-fli"
 
 
+def mined(w3, tx_hash) -> None:
+    """Wait for the transaction's receipt (anvil answers eth_sendTransaction before its block is readable)."""
+    assert w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.01).status == 1
+
+
 def lever_plan(cli, tmp_path, action, product=FLI, *extra, name=None):
     out = tmp_path / (name or f"{action}.json")
     result = cli("lever", action, product, "--config", SHIPPED_PRODUCTS, "--out", out, *extra)
@@ -132,7 +137,7 @@ def test_a_plan_with_iterate_steps_nobody_may_send_is_refused(cli, sandbox, w3, 
     operator, keeper = book["accounts"]["operator"], book["accounts"]["keeper"]
     disengage = lever_plan(cli, tmp_path, "disengage")
     assert cli(*execute_args(disengage, tmp_path / "j.sqlite3", "--account", "1", "--warp")).code == 0
-    fli.functions.updateCallerStatus([keeper], [False]).transact({"from": operator})
+    mined(w3, fli.functions.updateCallerStatus([keeper], [False]).transact({"from": operator}))
     result = cli("lever", "engage", FLI, "--config", SHIPPED_PRODUCTS, "--out", tmp_path / "engage.json")
     assert result.code == 2 and result.err.count("\n") == 1
     assert result.err.startswith("error: iterateRebalance must be sent by an EOA on the strategy's caller allowlist")
@@ -172,7 +177,7 @@ def test_a_stale_or_tampered_lever_plan_is_refused(cli, sandbox, w3, book, real,
     fli = strategy(real, book)
     methodology = list(fli.functions.getMethodology().call())
     methodology[3] = methodology[3] * 2  # the operator changes the recentering speed after the plan
-    fli.functions.setMethodologySettings(tuple(methodology)).transact({"from": operator})
+    mined(w3, fli.functions.setMethodologySettings(tuple(methodology)).transact({"from": operator}))
     nonce = w3.eth.get_transaction_count(operator)
     result = cli(*execute_args(disengage, tmp_path / "j.sqlite3", "--account", "1", "--warp"))
     assert result.code == 2

@@ -18,12 +18,17 @@ PRECISE = 10**18
 FLI = "eth2x-fli"
 
 
+def mined(w3, tx_hash) -> None:
+    """Wait for the transaction's receipt (anvil answers eth_sendTransaction before its block is readable)."""
+    assert w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.01).status == 1
+
+
 @pytest.fixture
 def safe_operated(w3, book, real, tmp_path):
     """eth2x-fli's BaseManager operated by the sandbox's 2-of-3 Safe, and a products file that says so."""
     safe = book["safe"]["safe"]
     manager = real("BaseManager", book["leverage"]["products"][FLI]["base_manager"])
-    manager.functions.setOperator(safe).transact({"from": book["accounts"]["operator"]})
+    mined(w3, manager.functions.setOperator(safe).transact({"from": book["accounts"]["operator"]}))
     text = SHIPPED_PRODUCTS.read_text()
     section = text.index("[products.eth2x-fli.deployments.sandbox]")
     operator = text.index("operator = ", section)

@@ -18,6 +18,11 @@ FLI = "eth2x-fli"
 UNI, SUSHI, V3 = "UniswapV2ExchangeAdapter", "SushiswapExchangeAdapter", "UniswapV3ExchangeAdapter"
 
 
+def mined(w3, tx_hash) -> None:
+    """Wait for the transaction's receipt (anvil answers eth_sendTransaction before its block is readable)."""
+    assert w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.01).status == 1
+
+
 @pytest.fixture
 def settings(cli, tmp_path):
     """`indexops lever settings eth2x-fli ARGS`, journaled in this test's own journal."""
@@ -164,11 +169,10 @@ def test_no_settings_change_during_a_rebalance(settings, cli, sandbox, w3, book,
     fli = strategy(real, book)
     operator, keeper = book["accounts"]["operator"], book["accounts"]["keeper"]
     for name in (UNI, SUSHI):  # small chunks, so the next rebalance is a TWAP
-        fli.functions.updateEnabledExchange(
-            name, _with(fli.functions.getExchangeSettings(name).call(), 0, PRECISE)
-        ).transact({"from": operator})
+        smaller = _with(fli.functions.getExchangeSettings(name).call(), 0, PRECISE)
+        mined(w3, fli.functions.updateEnabledExchange(name, smaller).transact({"from": operator}))
     assert cli("sandbox", "price", "ETH", "--by", "-15").code == 0  # above the maximum: rebalance at once
-    fli.functions.rebalance(UNI).transact({"from": keeper, "gas": 3_000_000})
+    mined(w3, fli.functions.rebalance(UNI).transact({"from": keeper, "gas": 3_000_000}))
     assert fli.functions.twapLeverageRatio().call() > 0
     nonce = w3.eth.get_transaction_count(operator)
     result = settings("--set", "target=2.1", "--account", "1", "--yes")
