@@ -150,11 +150,12 @@ def settings(
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Change the strategy's settings: old → new, checked against the contract's rules before anything is sent;
-    sent by the operator (through the executor's journal), or exported as a Safe batch when the operator is a Safe.
+    """Change the strategy's settings: old → new, checked by the contract's rules before anything is sent.
 
-    With --json: one JSON document (the plan, the changes, the Safe files), or when sending,
-    `indexops execute --json`'s event lines and a last line of the changes.
+    The operator sends the change through the executor (simulation, journal, gas cap); when the operator is a
+    Safe, the calls are exported as one Transaction Builder batch instead. With --json: one JSON document (the
+    plan, the changes, the Safe files), or when sending, `indexops execute --json`'s event lines and a last
+    line of the changes.
     """
     from indexops.paths import user_data_dir
     from indexops.workflows.lever import make_settings_plan, require_leverage
