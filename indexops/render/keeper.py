@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from indexops.render.numbers import amount, timestamp
+from indexops.render.numbers import amount, gwei, timestamp
 from indexops.workflows.keeper_check import KeeperCheck
 
 
@@ -13,10 +13,10 @@ def _fee(check: KeeperCheck) -> str:
         return "—"
     if check.gas == "wait":
         until = f", pays more from {timestamp(check.wait_until)}" if check.wait_until else ""
-        return f"[yellow]waits[/] (cap {check.cap_gwei:,.2f} gwei{until})"
+        return f"[yellow]waits[/] (cap {gwei(check.cap_gwei)} gwei{until})"
     return (
-        f"max {check.max_fee_gwei:,.2f} / tip {check.priority_fee_offered_gwei:,.2f} gwei"
-        f"  (cap {check.cap_gwei:,.2f}, gas {check.gas_limit:,})"
+        f"max {gwei(check.max_fee_gwei)} / tip {gwei(check.priority_fee_offered_gwei)} gwei"
+        f"  (cap {gwei(check.cap_gwei)}, gas {check.gas_limit:,})"
     )
 
 
@@ -33,7 +33,7 @@ def render_keeper_checks(checks: list[KeeperCheck]) -> list:
             check.exchange or "—",
             "—" if check.chunk is None else f"{amount(check.chunk)} {check.collateral_symbol}",
             "—" if check.expected_ratio is None or check.action == "nothing" else f"{check.expected_ratio:.4f}x",
-            f"{check.base_fee_gwei:,.2f} gwei",
+            f"{gwei(check.base_fee_gwei)} gwei",
             _fee(check),
             check.why if check.gas != "nothing" else check.detail,
         )
