@@ -8,15 +8,19 @@ from indexops.render.numbers import amount, gwei, timestamp
 from indexops.workflows.keeper_check import KeeperCheck
 
 
+def _gwei(value: float | None) -> str:
+    return "—" if value is None else gwei(value)
+
+
 def _fee(check: KeeperCheck) -> str:
     if check.gas == "nothing":
         return "—"
     if check.gas == "wait":
         until = f", pays more from {timestamp(check.wait_until)}" if check.wait_until else ""
-        return f"[yellow]waits[/] (cap {gwei(check.cap_gwei)} gwei{until})"
+        return f"[yellow]waits[/] (cap {_gwei(check.cap_gwei)} gwei{until})"
     return (
-        f"max {gwei(check.max_fee_gwei)} / tip {gwei(check.priority_fee_offered_gwei)} gwei"
-        f"  (cap {gwei(check.cap_gwei)}, gas {check.gas_limit:,})"
+        f"max {_gwei(check.max_fee_gwei)} / tip {_gwei(check.priority_fee_offered_gwei)} gwei"
+        f"  (cap {_gwei(check.cap_gwei)}, gas {check.gas_limit:,})"
     )
 
 
