@@ -116,9 +116,13 @@ class RetryingHTTPProvider(JSONBaseProvider):
 
     def _broadcast(self, send: Callable):
         lost: Exception | None = None
+        skipped: OtherChain | None = None
         for endpoint in self.pool.candidates():
             try:
                 response = self._on(endpoint, send)
+            except OtherChain as refused:  # refused before anything was sent to it
+                skipped = refused
+                continue
             except Exception as error:
                 if not rpc_retry.is_transient(error):
                     if lost is not None:
@@ -130,8 +134,9 @@ class RetryingHTTPProvider(JSONBaseProvider):
                 # "nonce too low", "already known"...: maybe because the earlier endpoint delivered it
                 raise lost from rpc_retry.TransientAnswer(without_urls(str(response["error"]))[:200])
             return response
-        assert lost is not None
-        raise lost
+        failure = lost or skipped
+        assert failure is not None
+        raise failure
 
     def _on(self, endpoint: Endpoint, send: Callable, probe: bool = False):
         """One round trip to `endpoint`, its outcome recorded; unless a `probe`, it becomes the active endpoint

@@ -161,6 +161,15 @@ def test_a_broadcast_refused_after_a_loss_raises_the_loss_for_the_journal_to_loo
     assert (first.methods, second.methods) == ([["eth_sendRawTransaction"]], [["eth_sendRawTransaction"]])
 
 
+def test_a_broadcast_skips_an_endpoint_on_another_chain_without_sending_it_there():
+    with ScriptedRpc(results={"eth_chainId": "0x5"}) as other, ScriptedRpc() as right:
+        provider = RetryingHTTPProvider([other.url, right.url], timeout=1)
+        provider.chain_id = 31337
+        provider.pool.endpoints[1].chain_checked = True
+        assert Web3(provider).eth.send_raw_transaction(SIGNED) == bytes.fromhex("ab" * 32)
+    assert other.methods == [["eth_chainId"]] and right.methods == [["eth_sendRawTransaction"]]
+
+
 def test_a_broadcast_the_first_endpoint_refuses_is_not_sent_elsewhere():
     with ScriptedRpc("refused-tx") as first, ScriptedRpc() as second:
         provider = RetryingHTTPProvider([first.url, second.url], timeout=1)
