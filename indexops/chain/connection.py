@@ -1,4 +1,5 @@
-"""A web3 connection that checks the chain id, rides out a flaky RPC, fails fast on a wrong URL, counts round trips."""
+"""A web3 connection that checks the chain id, rides out a flaky RPC, fails over between several URLs, fails fast on
+a wrong URL, counts round trips."""
 
 from __future__ import annotations
 
