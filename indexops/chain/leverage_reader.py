@@ -20,10 +20,12 @@ from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.chain.connection import Connection
 from indexops.errors import ChainError
+from indexops.leverage.comp_accrual import MarketRewards, pending_comp
 from indexops.leverage.settings import Exchanges, ExchangeSettings, Execution, Incentive, LeverageSettings, Methodology
 from indexops.leverage.state import LeverageState, collateral_balance_from_ctokens, oracle_price
 
 STRATEGY_ABI = "FlexibleLeverageStrategyExtension"
+COMP = "0xc00e94Cb662C3520282E6f5717214004A7f26888"  # the Comptroller hard-codes it (getCompAddress)
 ENGAGED = "0x" + keccak(text="Engaged(uint256,uint256,uint256,uint256)").hex()
 DISENGAGED = "0x" + keccak(text="Disengaged(uint256,uint256,uint256,uint256)").hex()
 # How far back to look for the last engage or disengage: the contract stores no disengage in progress
@@ -64,6 +66,8 @@ class LeverageReading:
     ether_incentive: int  # getCurrentEtherIncentive()
     collateral_ctoken_balance: int
     comp_accrued: int  # Comptroller.compAccrued(set): COMP owed but not yet sent to the SetToken
+    comp_claimable: int  # what claimComp(set) would send at the next block (compAccrued included)
+    comp_held: int  # COMP the SetToken holds (claimed, or sent during other Compound calls)
     callers: dict[str, bool]  # callAllowList(address) for each address asked about
     anyone_callable: bool
 
@@ -112,6 +116,16 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
         "borrow_price": reader.call(contract(w3, "ChainlinkAggregator", strategy.borrow_oracle), "latestAnswer"),
         "market": reader.call(comptroller, "markets", strategy.collateral_ctoken),
         "comp": reader.call(comptroller, "compAccrued", strategy.set_token),
+        "comp_held": reader.call(contract(w3, "ERC20", COMP), "balanceOf", strategy.set_token),
+        "borrow_speed": reader.call(comptroller, "compSpeeds", strategy.borrow_ctoken),
+        "borrow_state": reader.call(comptroller, "compBorrowState", strategy.borrow_ctoken),
+        "borrower_index": reader.call(comptroller, "compBorrowerIndex", strategy.borrow_ctoken, strategy.set_token),
+        "total_borrows": reader.call(borrow_ctoken, "totalBorrows"),
+        "borrow_index": reader.call(borrow_ctoken, "borrowIndex"),
+        "supply_speed": reader.call(comptroller, "compSpeeds", strategy.collateral_ctoken),
+        "supply_state": reader.call(comptroller, "compSupplyState", strategy.collateral_ctoken),
+        "supplier_index": reader.call(comptroller, "compSupplierIndex", strategy.collateral_ctoken, strategy.set_token),
+        "total_supply": reader.call(collateral_ctoken, "totalSupply"),
     }
     exchange_tickets = {name: reader.call(fli, "getExchangeSettings", name) for name in names}
     chunk_ticket = reader.call(fli, "getChunkRebalanceNotional", list(names)) if names else None
@@ -163,9 +177,32 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
         ether_incentive=_value(got, first["incentive_now"], "getCurrentEtherIncentive()"),
         collateral_ctoken_balance=ctoken_balance,
         comp_accrued=_value(more, second["comp"], "Comptroller.compAccrued"),
+        comp_claimable=_claimable(more, second, ctoken_balance, borrow_balance, int(block["number"]) + 1),
+        comp_held=_value(more, second["comp_held"], "COMP.balanceOf"),
         callers={address: bool(_value(got, ticket, "callAllowList")) for address, ticket in caller_tickets.items()},
         anyone_callable=bool(_value(got, first["anyone"], "anyoneCallable()")),
     )
+
+
+def _claimable(results: list, tickets: dict[str, int], ctoken_balance: int, borrow_balance: int, block: int) -> int:
+    def get(key: str):
+        return _value(results, tickets[key], f"Comptroller COMP state ({key})")
+
+    borrow_index, borrow_block = get("borrow_state")
+    supply_index, supply_block = get("supply_state")
+    borrows = MarketRewards(
+        get("borrow_speed"),
+        borrow_index,
+        borrow_block,
+        get("borrower_index"),
+        get("total_borrows"),
+        borrow_balance,
+        get("borrow_index"),
+    )
+    supplies = MarketRewards(
+        get("supply_speed"), supply_index, supply_block, get("supplier_index"), get("total_supply"), ctoken_balance
+    )
+    return pending_comp(get("comp"), block, borrows=(borrows,), supplies=(supplies,))
 
 
 def _last_was_disengage(logs: list) -> bool:

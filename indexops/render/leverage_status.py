@@ -50,7 +50,7 @@ def _position(s: LeverageStatus) -> Table:
                 + ("" if s.liquidation_leverage_ratio is None else f"  (at {s.liquidation_leverage_ratio:.2f}x)"),
             ),
             ("ETH for ripcords", f"{amount(s.ether_balance)} ETH (a ripcord now pays {amount(s.ether_incentive_now)})"),
-            ("COMP accrued", amount(s.comp_accrued)),
+            ("COMP", f"{amount(s.comp_claimable)} claimable, {amount(s.comp_held)} held by the SetToken"),
         ],
     )
 

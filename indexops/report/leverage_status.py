@@ -70,6 +70,8 @@ class LeverageStatus:
     ether_balance: float
     ether_incentive_now: float
     comp_accrued: float
+    comp_claimable: float  # what a claim at the next block sends
+    comp_held: float
     callers: dict[str, bool]
     advice: KeeperAdvice
 
@@ -144,6 +146,8 @@ def leverage_status(
         ether_balance=state.ether_balance / PRECISE,
         ether_incentive_now=reading.ether_incentive / PRECISE,
         comp_accrued=reading.comp_accrued / PRECISE,
+        comp_claimable=reading.comp_claimable / PRECISE,
+        comp_held=reading.comp_held / PRECISE,
         callers=dict(reading.callers),
         advice=_advice(decision, reading, collateral_decimals),
     )

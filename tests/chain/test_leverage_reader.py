@@ -34,3 +34,28 @@ def test_the_reading_equals_the_contracts_own_answers(sandbox, w3, book, real, p
     assert reading.state.ether_balance == w3.eth.get_balance(strategy_address)
     borrow = contract(w3, "compound/CErc20", reading.strategy.borrow_ctoken).functions  # the npm ABI
     assert reading.state.borrow_balance == borrow.borrowBalanceStored(set_token).call() > 0
+
+
+def test_claimable_comp_is_what_a_claim_at_the_next_block_sends(sandbox, w3, book):
+    strategy_address = book["leverage"]["products"]["eth2x-fli"]["strategy"]
+    w3.provider.make_request("anvil_mine", [hex(200)])  # COMP accrues per block
+    connection = connect(sandbox.running.rpc_url, SANDBOX_CHAIN_ID)
+    reading = read_leverage(connection, strategy_address)
+    assert reading.comp_claimable > 0
+    set_token = reading.strategy.set_token
+    comp = contract(w3, "ERC20", "0xc00e94Cb662C3520282E6f5717214004A7f26888").functions
+    before = comp.balanceOf(set_token).call()
+    assert before == reading.comp_held
+    comptroller = w3.eth.contract(
+        address=reading.strategy.comptroller,
+        abi=[
+            f
+            for f in contract(w3, "compound/Comptroller", reading.strategy.comptroller).abi
+            if f.get("name") == "claimComp" and len(f["inputs"]) == 1
+        ],
+    )
+    receipt = w3.eth.wait_for_transaction_receipt(
+        comptroller.functions.claimComp(set_token).transact({"from": w3.eth.accounts[0]})
+    )
+    assert receipt.status == 1 and receipt.blockNumber == reading.block_number + 1
+    assert comp.balanceOf(set_token).call() - before == reading.comp_claimable
