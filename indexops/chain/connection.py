@@ -33,6 +33,10 @@ class Connection:
         """The endpoint requests go to now, without credentials."""
         return self.w3.provider.active
 
+    def health(self) -> list:
+        """Each endpoint's state now (`endpoints.EndpointHealth`), in order, without credentials."""
+        return self.w3.provider.health()
+
     def on_failover(self, listener: Callable[[str, str, str], None]) -> None:
         """Call `listener(old, new, reason)` (endpoints without credentials) whenever requests move elsewhere."""
         self.w3.provider.on_failover(listener)

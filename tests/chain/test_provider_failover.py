@@ -54,6 +54,7 @@ def test_a_dead_first_endpoint_is_left_for_the_second_at_connect_and_after():
         assert connected.w3.eth.get_code(ADDRESS) == bytes.fromhex("6001")
     assert alive.methods == [["eth_chainId"], ["eth_getCode"]]
     assert events == []  # it moved at connect, before anyone listened; nothing moved since
+    assert [(h.active, h.healthy) for h in connected.health()] == [(False, False), (True, True)]
     assert connected.w3.provider.pool.endpoints[0].resting_until > 0
 
 
