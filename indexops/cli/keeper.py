@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -93,3 +94,118 @@ def _ask_password(prompt: str) -> str:
     import questionary
 
     return questionary.password(prompt).ask()
+
+
+LogFormat = Annotated[
+    str,
+    typer.Option("--log-format", help="human: one line per decision; json: one JSON object per line."),
+]
+
+
+@app.command("run")
+def run(
+    products: Annotated[list[str], typer.Argument(help="Leverage product keys, e.g. eth2x-fli btc2x-fli.")],
+    once: Annotated[
+        bool, typer.Option("--once", help="One pass over the products, then exit once what it sent is mined.")
+    ] = False,
+    poll_seconds: Annotated[
+        float, typer.Option("--poll-seconds", min=0.05, max=600, help="How often to ask for a new block.")
+    ] = 2.0,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            help="The keeper's signer: anvil account N (sandbox; default there: 9), a Foundry keystore name.",
+        ),
+    ] = None,
+    keystore: Annotated[
+        Path | None, typer.Option("--keystore", help="The keeper's signer from an encrypted JSON keystore file.")
+    ] = None,
+    journal: Annotated[
+        Path | None, typer.Option("--journal", help="Journal file (default: in the user data dir).")
+    ] = None,
+    log_format: LogFormat = "human",
+    network: NetworkOption = None,
+    rpc_url: RpcUrlOption = None,
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Per new block and product: decide (verdict and gas policy), and when it says send, simulate, sign,
+    journal, broadcast and follow the call to its receipt, replacing it at the same nonce when it is stuck.
+    A restart follows what an earlier run left in flight instead of sending it again."""
+    from indexops.config.selection import choose_product
+    from indexops.execution import chain_ops
+    from indexops.execution.faults import FaultPoints
+    from indexops.execution.journal import Journal, default_journal_path
+    from indexops.execution.signer_lock import holding_signers
+    from indexops.keeper.decide import Product
+    from indexops.keeper.log import writer
+    from indexops.keeper.loop import KeeperLoop, LoopSettings
+    from indexops.keeper.sending import Chain, ProductSender
+    from indexops.paths import user_data_dir
+    from indexops.signing import resolve_signer
+
+    if log_format not in ("human", "json"):
+        raise UsageError(f"--log-format {log_format!r}: expected human or json")
+    loaded = context.config(config)
+    targets = [choose_product(loaded, key, network) for key in dict.fromkeys(products)]
+    chosen = [Product.of(target) for target in targets]  # every product's configuration before any chain read
+    networks = {target.where.name for target in targets}
+    if len(networks) > 1:
+        raise UsageError(f"one network per keeper run (got {', '.join(sorted(networks))}): pass --network")
+    where = targets[0].where
+    sandbox = where.network.sandbox
+    if account is None and keystore is None and sandbox and "INDEXOPS_PRIVATE_KEY" not in os.environ:
+        account = SANDBOX_KEEPER
+    signer = resolve_signer(account, keystore, environ=os.environ, sandbox=sandbox, password=_ask_password)
+    connection = context.connect_to(where, rpc_url)
+    genesis = chain_ops.block_hash(connection.w3, 0)
+    if genesis is None:
+        raise UsageError(f"{where.name}: the node has no block 0")
+    data_dir = user_data_dir()
+    chain = Chain(connection, where.network.chain_id, genesis, where.name)
+    log = writer(log_format)
+    faults = FaultPoints()
+    with holding_signers(data_dir, where.network.chain_id, [signer.address]):
+        book = Journal.open(journal if journal is not None else default_journal_path(data_dir))
+        try:
+            senders = [ProductSender(product, chain, book, signer, log, faults) for product in chosen]
+            settings = LoopSettings(poll_seconds=poll_seconds, once=once, data_dir=data_dir)
+            KeeperLoop(connection, senders, settings, log).run()
+        finally:
+            book.close()
+
+
+@app.command("pause")
+def pause_product(
+    product: Annotated[str, typer.Argument(help="The product key whose keeper to pause.")],
+    config: ConfigOption = None,
+) -> None:
+    """A running `keeper run` skips the product from its next block on (a transaction in flight is still
+    followed to its receipt), until `keeper resume`."""
+    from indexops.keeper import pause
+    from indexops.paths import user_data_dir
+
+    _known(product, config)
+    done = pause.pause(user_data_dir(), product)
+    note(f"{product}: paused" if done else f"{product}: already paused")
+
+
+@app.command("resume")
+def resume_product(
+    product: Annotated[str, typer.Argument(help="The product key whose keeper to resume.")],
+    config: ConfigOption = None,
+) -> None:
+    """A running `keeper run` serves the product again from its next block on."""
+    from indexops.keeper import pause
+    from indexops.paths import user_data_dir
+
+    _known(product, config)
+    done = pause.resume(user_data_dir(), product)
+    note(f"{product}: resumed" if done else f"{product}: was not paused")
+
+
+def _known(product: str, config) -> None:
+    loaded = context.config(config)
+    if product not in loaded.file.products:
+        raise UsageError(f"{product}: no such product in {loaded.path}")
