@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -249,3 +251,87 @@ def _receipt(w3, tx_hash: str):
         return w3.eth.get_transaction_receipt(tx_hash)
     except TransactionNotFound:
         return None
+
+
+@pytest.mark.chain
+def test_one_products_failure_is_a_line_and_the_others_are_served(cli, sandbox, w3, real, tmp_path):
+    text = SHIPPED_PRODUCTS.read_text()
+    broken = "0x4593ed9CbE6003e687e5e77368534bb04b162503"  # btc2x-fli's strategy on the sandbox
+    assert broken in text
+    products = tmp_path / "products.toml"
+    products.write_text(text.replace(broken, "0x000000000000000000000000000000000000dEaD"))
+    strategy = _strategy(real)
+    assert cli("sandbox", "price", "WETH", "--by", "-25").code == 0
+    start = w3.eth.block_number
+    result = cli(
+        "keeper",
+        "run",
+        "btc2x-fli",
+        "eth2x-fli",
+        "--once",
+        "--poll-seconds",
+        "0.1",
+        "--log-format",
+        "json",
+        "--journal",
+        tmp_path / "journal.sqlite3",
+        "--config",
+        products,
+    )
+    assert result.code == 0, result.err
+    lines = _lines(result.out)
+    assert lines[0]["kind"] == "error" and lines[0]["product"] == "btc2x-fli" and "no contract" in lines[0]["detail"]
+    assert [line["kind"] for line in lines if line["product"] == "eth2x-fli"] == ["decision", "mined"]
+    assert len(_ripcords(strategy, start)) == 1
+
+
+def _reader(process: subprocess.Popen) -> list[dict]:
+    """The process's JSON lines as they come, in a list a thread fills."""
+    lines: list[dict] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for text in process.stdout:
+            lines.append(json.loads(text))
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+@pytest.mark.chain
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_the_loop_decides_each_new_block_pauses_without_a_restart_and_stops_on_a_signal(
+    cli, sandbox, w3, tmp_path, signum, code
+):
+    process = _keeper_process(tmp_path / "journal.sqlite3", "eth2x-fli", "btc2x-fli")
+    lines = _reader(process)
+    try:
+        _wait_for(lambda: len(lines) >= 2, what="the first decisions")
+        first = lines[0]["block"]
+        assert [(line["kind"], line["product"], line["block"]) for line in lines[:2]] == [
+            ("decision", "eth2x-fli", first),
+            ("decision", "btc2x-fli", first),
+        ]
+        w3.provider.make_request("evm_mine", [])
+        _wait_for(lambda: any(line["block"] == first + 1 for line in lines), what="a decision at the next block")
+        assert cli("keeper", "pause", "eth2x-fli", "--config", SHIPPED_PRODUCTS).code == 0
+        try:
+            w3.provider.make_request("evm_mine", [])
+            _wait_for(lambda: len([line for line in lines if line["block"] == first + 2]) >= 2, what="a paused block")
+        finally:
+            assert cli("keeper", "resume", "eth2x-fli", "--config", SHIPPED_PRODUCTS).code == 0
+        paused = [(line["kind"], line["product"]) for line in lines if line["block"] == first + 2]
+        assert paused == [("paused", "eth2x-fli"), ("decision", "btc2x-fli")]
+        w3.provider.make_request("evm_mine", [])
+        _wait_for(lambda: len([line for line in lines if line["block"] == first + 3]) >= 2, what="a resumed block")
+        assert [line["kind"] for line in lines if line["block"] == first + 3] == ["decision", "decision"]
+        sent = time.monotonic()
+        process.send_signal(signum)
+        _out, err = process.communicate(timeout=10)
+        assert time.monotonic() - sent < 1.5
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == code
+    name = signal.Signals(signum).name
+    assert err.count("\n") == 1 and err.startswith(f"error: interrupted by {name}")
