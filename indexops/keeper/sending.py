@@ -22,7 +22,7 @@ from indexops.execution import chain_ops
 from indexops.execution.faults import FaultPoints
 from indexops.execution.journal import Journal
 from indexops.execution.journal.lock import PlanLock
-from indexops.execution.journal.model import JournalStep
+from indexops.execution.journal.model import Attempt, JournalStep
 from indexops.interrupts import uninterrupted
 from indexops.keeper.decide import Decision, Product
 from indexops.keeper.log import Line, gwei
@@ -31,7 +31,7 @@ from indexops.signing.signer import Signer
 
 STEP = 0
 GAS_MARGIN = 1.25
-RUN_PATH = "keeper run"  # what the journal shows as a keeper run's plan file
+RUN_PATH = "indexops-keeper-run"  # a keeper run's "plan file" in the journal: how a restart tells its runs
 SELECTORS = {  # the strategy's keeper calls, by their 4-byte selector: a restarted run's action and cap
     keccak(text=f"{name}(string)")[:4]: name for name in ("rebalance", "iterateRebalance", "ripcord")
 }
@@ -51,6 +51,7 @@ class Flight:
     sent_block: int
     lock: PlanLock
     waiting_said: bool = False
+    refusal_said: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,9 @@ class ProductSender:
     def adopt_in_flight(self, block: int) -> None:
         """Take over the run an earlier process left in flight for this product on this chain, if any."""
         for run in self.journal.runs():
-            if run.product != self.product.key or (run.chain_genesis or "").lower() != self.chain.genesis.lower():
+            if run.plan_path.name != RUN_PATH or run.product != self.product.key:
+                continue  # an `execute` plan's run (a lever plan's iterateRebalance) is not the keeper's to follow
+            if (run.chain_genesis or "").lower() != self.chain.genesis.lower():
                 continue
             for step in run.steps:
                 pending = [a for a in step.in_flight if a.sender.lower() == self.signer.address.lower()]
@@ -212,7 +215,31 @@ class ProductSender:
             )
             self._land(flight)
             return
-        chain_ops.broadcast(self.w3, latest.raw_tx)  # the node refusing it (a fee now too low) waits for the bump
+        self._rebroadcast(flight, latest, block)
+
+    def _rebroadcast(self, flight: Flight, latest: Attempt, block: int) -> None:
+        """The node no longer has the journaled transaction (a restart, a pool that dropped it): the same bytes
+        again. A refusal (its fee now below the base fee) is said once; the replacement or the next try sends."""
+        try:
+            chain_ops.broadcast(self.w3, latest.raw_tx)
+        except Exception as error:  # noqa: BLE001 - the node's answer is shown, the flight goes on
+            if not flight.refusal_said:
+                text = str(error).splitlines()[0] if str(error) else type(error).__name__
+                self.log(
+                    Line(
+                        "waiting",
+                        self.product.key,
+                        block,
+                        action=flight.action,
+                        tx_hash=latest.tx_hash,
+                        nonce=latest.nonce,
+                        attempt=latest.number,
+                        detail=f"the node does not hold it and refuses it again ({text[:200]}): tries again",
+                    )
+                )
+                flight.refusal_said = True
+            return
+        flight.refusal_said = False
         with uninterrupted():
             self.journal.record_sent(flight.run_hash, STEP, tx_hash=latest.tx_hash)
         self.log(

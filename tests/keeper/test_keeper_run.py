@@ -132,7 +132,7 @@ def test_pause_of_an_unknown_product_is_one_line_exit_2(cli):
     assert result.code == 2 and result.err.count("\n") == 1 and "no such product" in result.err
 
 
-def _keeper_process(journal, *args: str, env: dict | None = None) -> subprocess.Popen:
+def _keeper_process(journal, *args: str, env: dict | None = None, config=SHIPPED_PRODUCTS) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -147,7 +147,7 @@ def _keeper_process(journal, *args: str, env: dict | None = None) -> subprocess.
         "--journal",
         str(journal),
         "--config",
-        str(SHIPPED_PRODUCTS),
+        str(config),
     ]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
@@ -231,7 +231,6 @@ def test_a_stuck_rebalance_is_replaced_at_the_same_nonce_and_one_lands(cli, sand
         node.make_request("evm_setAutomine", [True])
         if process is not None and process.poll() is None:
             process.kill()
-            print(process.communicate())
     attempts = _attempts(journal)
     assert len(attempts) >= 2 and {a.nonce for a in attempts} == {first.nonce}
     (old_fee, old_tip), (new_fee, new_tip) = _fees(attempts[0].raw_tx), _fees(attempts[1].raw_tx)
@@ -335,3 +334,42 @@ def test_the_loop_decides_each_new_block_pauses_without_a_restart_and_stops_on_a
     assert process.returncode == code
     name = signal.Signals(signum).name
     assert err.count("\n") == 1 and err.startswith(f"error: interrupted by {name}")
+
+
+@pytest.mark.chain
+def test_after_max_bumps_it_keeps_waiting_says_so_and_the_transaction_lands(cli, sandbox, w3, tmp_path):
+    journal = tmp_path / "journal.sqlite3"
+    products = tmp_path / "products.toml"
+    text = SHIPPED_PRODUCTS.read_text()
+    assert text.count("max_bumps = 3\n") >= 1
+    products.write_text(text.replace("max_bumps = 3\n", "max_bumps = 0\n", 1))  # eth2x-fli's section comes first
+    node = w3.provider
+    assert cli("sandbox", "price", "WETH", "--by", "-3").code == 0
+    node.make_request("evm_increaseTime", [DAY + 100])
+    node.make_request("anvil_setNextBlockBaseFeePerGas", [hex(GWEI)])
+    node.make_request("evm_mine", [])
+    node.make_request("evm_setAutomine", [False])
+    process = None
+    try:
+        process = _keeper_process(journal, "eth2x-fli", "--once", config=products)
+        lines = _reader(process)
+        _wait_for(lambda: len(_attempts(journal)) >= 1, what="the first attempt")
+
+        def stuck_block() -> bool:
+            node.make_request("anvil_setNextBlockBaseFeePerGas", [hex(5 * GWEI)])
+            node.make_request("anvil_mine", ["0x1"])
+            return any(line["kind"] == "waiting" and "max_bumps (0) spent" in line["detail"] for line in lines)
+
+        _wait_for(stuck_block, what="the waiting line")
+        node.make_request("anvil_setNextBlockBaseFeePerGas", [hex(GWEI)])
+        node.make_request("evm_setAutomine", [True])
+        node.make_request("evm_mine", [])
+        process.wait(timeout=60)
+        assert process.returncode == 0
+    finally:
+        node.make_request("evm_setAutomine", [True])
+        if process is not None and process.poll() is None:
+            process.kill()
+    (attempt,) = _attempts(journal)
+    assert attempt.state == "mined" and _receipt(w3, attempt.tx_hash)["status"] == 1
+    assert [line["kind"] for line in lines].count("waiting") >= 1 and "bumped" not in [line["kind"] for line in lines]
