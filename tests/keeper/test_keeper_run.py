@@ -373,3 +373,18 @@ def test_after_max_bumps_it_keeps_waiting_says_so_and_the_transaction_lands(cli,
     (attempt,) = _attempts(journal)
     assert attempt.state == "mined" and _receipt(w3, attempt.tx_hash)["status"] == 1
     assert [line["kind"] for line in lines].count("waiting") >= 1 and "bumped" not in [line["kind"] for line in lines]
+
+
+@pytest.mark.chain
+def test_a_second_keeper_on_the_same_account_is_refused_while_one_runs(cli, sandbox, w3, tmp_path):
+    process = _keeper_process(tmp_path / "journal.sqlite3", "eth2x-fli")
+    lines = _reader(process)
+    try:
+        _wait_for(lambda: len(lines) >= 1, what="the first decision")
+        second = _run(cli, tmp_path / "other.sqlite3", "btc2x-fli")
+        assert second.code == 2 and second.out == "" and second.err.count("\n") == 1
+        assert "is already sending on chain" in second.err
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    assert process.returncode == 143
