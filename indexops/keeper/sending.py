@@ -122,9 +122,9 @@ class ProductSender:
 
     # ---- a new decision --------------------------------------------------------------------
 
-    def send(self, decision: Decision) -> str | None:
-        """Simulate, sign, journal, broadcast the decided call; its hash (None if the simulation refused it:
-        ValueError with the reason)."""
+    def send(self, decision: Decision) -> str:
+        """Simulate, sign, journal, broadcast the decided call; its hash. ValueError(reason) when the simulation
+        reverts (nothing signed). A broadcast the node refuses is said once; `follow` tries the same bytes again."""
         verdict, gas = decision.verdict, decision.gas
         assert gas.choice is GasChoice.SEND and gas.fees is not None and verdict.exchange is not None
         action, exchange = verdict.action.value, verdict.exchange
@@ -152,9 +152,13 @@ class ProductSender:
         except BaseException:
             lock.release()
             raise
-        self.flight = Flight(key, action, gas.cap, decision.block, lock)
+        flight = self.flight = Flight(key, action, gas.cap, decision.block, lock)
         self.faults.reach("signed")
-        chain_ops.broadcast(self.w3, raw)  # if this fails, `follow` sends the same bytes again
+        try:
+            chain_ops.broadcast(self.w3, raw)
+        except Exception as error:  # noqa: BLE001 - journaled: `follow` sends the same bytes again, or replaces it
+            self._say_refused(flight, decision.block, tx_hash, nonce, 1, error)
+            return tx_hash
         self.faults.reach("sent")
         with uninterrupted():
             self.journal.record_sent(key, STEP, tx_hash=tx_hash)
@@ -223,21 +227,7 @@ class ProductSender:
         try:
             chain_ops.broadcast(self.w3, latest.raw_tx)
         except Exception as error:  # noqa: BLE001 - the node's answer is shown, the flight goes on
-            if not flight.refusal_said:
-                text = str(error).splitlines()[0] if str(error) else type(error).__name__
-                self.log(
-                    Line(
-                        "waiting",
-                        self.product.key,
-                        block,
-                        action=flight.action,
-                        tx_hash=latest.tx_hash,
-                        nonce=latest.nonce,
-                        attempt=latest.number,
-                        detail=f"the node does not hold it and refuses it again ({text[:200]}): tries again",
-                    )
-                )
-                flight.refusal_said = True
+            self._say_refused(flight, block, latest.tx_hash, latest.nonce, latest.number, error)
             return
         flight.refusal_said = False
         with uninterrupted():
@@ -254,6 +244,24 @@ class ProductSender:
                 detail="the node did not have it: the same signed bytes",
             )
         )
+
+    def _say_refused(self, flight: Flight, block: int, tx_hash: str, nonce: int, number: int, error: Exception) -> None:
+        if flight.refusal_said:
+            return
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        self.log(
+            Line(
+                "waiting",
+                self.product.key,
+                block,
+                action=flight.action,
+                tx_hash=tx_hash,
+                nonce=nonce,
+                attempt=number,
+                detail=f"journaled, but the node refuses it ({text[:200]}): tries again",
+            )
+        )
+        flight.refusal_said = True
 
     def _bump(self, flight: Flight, step: JournalStep, block: int) -> None:
         latest = step.in_flight[-1]
@@ -294,7 +302,12 @@ class ProductSender:
                 flight.run_hash, STEP, latest.sender, latest.nonce, tx_hash, raw, fees.max_fee_per_gas, fields["gas"]
             )
         flight.sent_block = block  # the next bump counts from this one, broadcast or not
-        chain_ops.broadcast(self.w3, raw)
+        flight.refusal_said = False
+        try:
+            chain_ops.broadcast(self.w3, raw)
+        except Exception as error:  # noqa: BLE001 - journaled: tried again, or replaced in turn
+            self._say_refused(flight, block, tx_hash, latest.nonce, number + 1, error)
+            return
         with uninterrupted():
             self.journal.record_sent(flight.run_hash, STEP, tx_hash=tx_hash)
         flight.sent_block = block
