@@ -388,3 +388,10 @@ def test_a_second_keeper_on_the_same_account_is_refused_while_one_runs(cli, sand
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=10)
     assert process.returncode == 143
+
+
+def test_a_bad_log_format_or_an_index_product_is_one_line_exit_2(cli, tmp_path):
+    bad = cli("keeper", "run", "eth2x-fli", "--log-format", "xml", "--config", SHIPPED_PRODUCTS)
+    assert bad.code == 2 and bad.err == "error: --log-format 'xml': expected human or json\n"
+    index = cli("keeper", "run", "dpi", "--once", "--config", SHIPPED_PRODUCTS)
+    assert index.code == 2 and index.err == "error: dpi: not a leverage product (kind 'index'): no keeper to check\n"
