@@ -24,7 +24,7 @@ from indexops.execution.journal import Journal
 from indexops.execution.journal.lock import PlanLock
 from indexops.execution.journal.model import Attempt, JournalStep
 from indexops.interrupts import uninterrupted
-from indexops.keeper.decide import Decision, Product
+from indexops.keeper.decide import Decision, Product, decide
 from indexops.keeper.log import Line, gwei
 from indexops.leverage.gas_policy import GasChoice, GasFees, bump
 from indexops.signing.signer import Signer
@@ -99,7 +99,8 @@ class ProductSender:
                     continue
                 action = _action_of(pending[-1].raw_tx)
                 lock = self.journal.acquire(run.plan_hash)
-                self.flight = Flight(run.plan_hash, action, self._cap_for(action), block, lock)
+                cap = self._restart_cap(action, pending[-1].max_fee_per_gas)
+                self.flight = Flight(run.plan_hash, action, cap, block, lock)
                 self.log(
                     Line(
                         "reconciling",
@@ -114,11 +115,14 @@ class ProductSender:
                 )
                 return
 
-    def _cap_for(self, action: str) -> int:
-        policy = self.product.policy
-        if action == "ripcord":
-            return policy.ripcord_max
-        return policy.iterate_max
+    def _restart_cap(self, action: str, offered: int) -> int:
+        """The cap bumps stay under after a restart: the one the same decision has now (the state it was made
+        from is still there while it is in flight), else what was offered already (no bump above it)."""
+        try:
+            now = decide(self.product, self.chain.connection, self.signer.address)
+        except Exception:  # noqa: BLE001 - without a decision, no fee above what was offered
+            return offered
+        return now.gas.cap if now.verdict.action.value == action and now.gas.cap > 0 else offered
 
     # ---- a new decision --------------------------------------------------------------------
 

@@ -395,3 +395,44 @@ def test_a_bad_log_format_or_an_index_product_is_one_line_exit_2(cli, tmp_path):
     assert bad.code == 2 and bad.err == "error: --log-format 'xml': expected human or json\n"
     index = cli("keeper", "run", "dpi", "--once", "--config", SHIPPED_PRODUCTS)
     assert index.code == 2 and index.err == "error: dpi: not a leverage product (kind 'index'): no keeper to check\n"
+
+
+@pytest.mark.chain
+def test_a_restarted_keeper_replaces_the_stuck_transaction_it_left_under_the_same_cap(cli, sandbox, w3, tmp_path):
+    journal = tmp_path / "journal.sqlite3"
+    node = w3.provider
+    assert cli("sandbox", "price", "WETH", "--by", "-3").code == 0
+    node.make_request("evm_increaseTime", [DAY + 100])
+    node.make_request("anvil_setNextBlockBaseFeePerGas", [hex(GWEI)])
+    node.make_request("evm_mine", [])
+    node.make_request("evm_setAutomine", [False])
+    process = None
+    try:
+        killed = _keeper_process(journal, "eth2x-fli", "--once", env={"INDEXOPS_FAULT": "sent"})
+        killed.communicate(timeout=120)
+        assert killed.returncode == -9
+        (first,) = _attempts(journal)
+        process = _keeper_process(journal, "eth2x-fli", "--once")
+        lines = _reader(process)
+        _wait_for(lambda: any(line["kind"] == "reconciling" for line in lines), what="the restart")
+
+        def stuck_block() -> bool:
+            node.make_request("anvil_setNextBlockBaseFeePerGas", [hex(20 * GWEI)])
+            node.make_request("anvil_mine", ["0x1"])
+            return len(_attempts(journal)) >= 2
+
+        _wait_for(stuck_block, what="a replacement")
+        node.make_request("anvil_setNextBlockBaseFeePerGas", [hex(GWEI)])
+        node.make_request("evm_setAutomine", [True])
+        node.make_request("evm_mine", [])
+        process.wait(timeout=60)
+        assert process.returncode == 0
+    finally:
+        node.make_request("evm_setAutomine", [True])
+        if process is not None and process.poll() is None:
+            process.kill()
+    attempts = _attempts(journal)
+    assert attempts[0].tx_hash == first.tx_hash and {a.nonce for a in attempts} == {first.nonce}
+    assert all(_fees(a.raw_tx)[0] <= 30 * GWEI for a in attempts)  # the routine cap, as when it was decided
+    assert len([a for a in attempts if _receipt(w3, a.tx_hash) is not None]) == 1
+    assert "decision" not in [line["kind"] for line in lines]
