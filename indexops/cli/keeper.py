@@ -125,6 +125,15 @@ def run(
         Path | None, typer.Option("--journal", help="Journal file (default: in the user data dir).")
     ] = None,
     log_format: LogFormat = "human",
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port", min=0, max=65535, help="Serve Prometheus metrics (/metrics) and /healthz on this port."
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option("--metrics-host", help="The address the metrics port binds to.")
+    ] = "127.0.0.1",
     network: NetworkOption = None,
     rpc_url: RpcUrlOption = None,
     config: ConfigOption = None,
@@ -141,6 +150,7 @@ def run(
     from indexops.keeper.decide import Product
     from indexops.keeper.log import writer
     from indexops.keeper.loop import KeeperLoop, LoopSettings
+    from indexops.keeper.observe import Watchers
     from indexops.keeper.sending import Chain, ProductSender
     from indexops.paths import user_data_dir
     from indexops.signing import resolve_signer
@@ -164,16 +174,46 @@ def run(
         raise UsageError(f"{where.name}: the node has no block 0")
     data_dir = user_data_dir()
     chain = Chain(connection, where.network.chain_id, genesis, where.name)
-    log = writer(log_format)
+    watchers = Watchers()
+    server = None
+    if metrics_port is not None:
+        from indexops.keeper.metrics import KeeperMetrics
+
+        metrics = KeeperMetrics(poll_seconds)
+        try:
+            server = metrics.serve(metrics_host, metrics_port)
+        except OSError as error:
+            raise UsageError(
+                f"--metrics-port {metrics_port}: cannot listen on {metrics_host}: {error.strerror}"
+            ) from None
+        watchers.watchers.append(metrics)
+        note(f"metrics on http://{metrics_host}:{server.port}/metrics, health on /healthz")
+    if watchers:
+        connection.on_failover(watchers.failover)
+    log = _watched(writer(log_format), watchers)
     faults = FaultPoints()
     with holding_signers(data_dir, where.network.chain_id, [signer.address]):
         book = Journal.open(journal if journal is not None else default_journal_path(data_dir))
         try:
             senders = [ProductSender(product, chain, book, signer, log, faults) for product in chosen]
             settings = LoopSettings(poll_seconds=poll_seconds, once=once, data_dir=data_dir)
-            KeeperLoop(connection, senders, settings, log).run()
+            KeeperLoop(connection, senders, settings, log, watchers=watchers).run()
         finally:
             book.close()
+            if server is not None:
+                server.close()
+
+
+def _watched(log, watchers):
+    """The loop's line writer, each line also told to the watchers."""
+    if not watchers:
+        return log
+
+    def write(line) -> None:
+        log(line)
+        watchers.line(line)
+
+    return write
 
 
 @app.command("pause")

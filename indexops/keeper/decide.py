@@ -37,6 +37,7 @@ class Decision:
     verdict: Verdict
     quote: GasQuote
     gas: GasDecision
+    eth_usd: int | None = None  # USD per ETH in precise units, as the gas policy priced it
 
     @property
     def block(self) -> int:
@@ -51,6 +52,7 @@ def decide(product: Product, connection, keeper: str) -> Decision:
         )
     decision = verdict(reading.state, reading.settings, reading.exchanges)
     quote = read_gas_quote(connection)
+    eth_usd = _eth_usd(product.target, connection, reading)
     gas = decide_gas(
         decision,
         reading.state,
@@ -58,6 +60,6 @@ def decide(product: Product, connection, keeper: str) -> Decision:
         quote,
         reading.state.timestamp,
         product.policy,
-        eth_usd=_eth_usd(product.target, connection, reading),
+        eth_usd=eth_usd,
     )
-    return Decision(reading, decision, quote, gas)
+    return Decision(reading, decision, quote, gas, eth_usd)

@@ -18,6 +18,7 @@ from indexops.interrupts import Interrupted
 from indexops.keeper import pause
 from indexops.keeper.decide import decide
 from indexops.keeper.log import Line, gwei
+from indexops.keeper.observe import Watchers
 from indexops.keeper.sending import ProductSender
 from indexops.leverage.gas_policy import GasChoice
 
@@ -37,8 +38,13 @@ class KeeperLoop:
         settings: LoopSettings,
         log: Callable[[Line], None],
         sleep: Callable[[float], None] = time.sleep,
+        watchers: Watchers | None = None,
     ):
         self.connection, self.senders, self.settings, self.log, self.sleep = connection, senders, settings, log, sleep
+        self.watchers = watchers if watchers is not None else Watchers()
+        for sender in senders:
+            if self.watchers:
+                sender.on_receipt = self.watchers.receipt
 
     def run(self) -> None:
         try:
@@ -74,7 +80,9 @@ class KeeperLoop:
             last = block
 
     def _block(self) -> int:
-        return int(self.connection.w3.eth.block_number)
+        number = int(self.connection.w3.eth.block_number)
+        self.watchers.block(number)
+        return number
 
     def _pass(self, block: int) -> None:
         for sender in self.senders:
@@ -88,6 +96,9 @@ class KeeperLoop:
 
     def _serve(self, sender: ProductSender) -> None:
         decision = decide(sender.product, self.connection, sender.signer.address)
+        if self.watchers:
+            balance = int(self.connection.w3.eth.get_balance(sender.signer.address))
+            self.watchers.decision(sender.product.key, decision, balance)
         verdict, gas = decision.verdict, decision.gas
         fees = gas.fees
         tx_hash = None

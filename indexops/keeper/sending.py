@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from eth_utils import keccak, to_checksum_address, to_hex
 
@@ -79,6 +80,7 @@ class ProductSender:
         self.product, self.chain, self.journal, self.signer, self.log = product, chain, journal, signer, log
         self.faults = faults or FaultPoints()
         self.flight: Flight | None = None
+        self.on_receipt: Callable[[str, str, Any], None] | None = None  # (product, action, receipt), once mined
 
     @property
     def w3(self):
@@ -344,6 +346,8 @@ class ProductSender:
                 effective_gas_price=receipt.get("effectiveGasPrice"),
             )
         ok = receipt["status"] == 1
+        if self.on_receipt is not None:
+            self.on_receipt(self.product.key, flight.action, receipt)
         self.log(
             Line(
                 "mined" if ok else "error",
