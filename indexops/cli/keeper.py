@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -168,40 +169,52 @@ def run(
     if account is None and keystore is None and sandbox and "INDEXOPS_PRIVATE_KEY" not in os.environ:
         account = SANDBOX_KEEPER
     signer = resolve_signer(account, keystore, environ=os.environ, sandbox=sandbox, password=_ask_password)
-    connection = context.connect_to(where, rpc_url)
-    genesis = chain_ops.block_hash(connection.w3, 0)
-    if genesis is None:
-        raise UsageError(f"{where.name}: the node has no block 0")
-    data_dir = user_data_dir()
-    chain = Chain(connection, where.network.chain_id, genesis, where.name)
     watchers = Watchers()
-    server = None
-    if metrics_port is not None:
-        from indexops.keeper.metrics import KeeperMetrics
+    alerts = loaded.file.alerts
+    urls = None
+    if alerts is not None:
+        from indexops.keeper.alerts import filled_urls
 
-        metrics = KeeperMetrics(poll_seconds)
-        try:
-            server = metrics.serve(metrics_host, metrics_port)
-        except OSError as error:
-            raise UsageError(
-                f"--metrics-port {metrics_port}: cannot listen on {metrics_host}: {error.strerror}"
-            ) from None
-        watchers.watchers.append(metrics)
-        note(f"metrics on http://{metrics_host}:{server.port}/metrics, health on /healthz")
-    if watchers:
-        connection.on_failover(watchers.failover)
-    log = _watched(writer(log_format), watchers)
-    faults = FaultPoints()
-    with holding_signers(data_dir, where.network.chain_id, [signer.address]):
-        book = Journal.open(journal if journal is not None else default_journal_path(data_dir))
-        try:
-            senders = [ProductSender(product, chain, book, signer, log, faults) for product in chosen]
-            settings = LoopSettings(poll_seconds=poll_seconds, once=once, data_dir=data_dir)
-            KeeperLoop(connection, senders, settings, log, watchers=watchers).run()
-        finally:
-            book.close()
-            if server is not None:
-                server.close()
+        urls = filled_urls(alerts.urls, os.environ, str(loaded.path))  # before anything starts
+    with ExitStack() as running:
+        if alerts is not None and urls is not None:
+            from indexops.keeper.alerts import Alerter
+
+            alerter = Alerter(urls, alerts.keeper_min_eth, str(loaded.path))
+            # what is queued is delivered on the way out, briefly when interrupted (stops within a second)
+            running.push(lambda kind, _error, _trace: alerter.close(0.5 if kind is not None else 10.0))
+            watchers.watchers.append(alerter)
+        if metrics_port is not None:
+            from indexops.keeper.metrics import KeeperMetrics
+
+            metrics = KeeperMetrics(poll_seconds)
+            try:
+                server = metrics.serve(metrics_host, metrics_port)
+            except OSError as error:
+                raise UsageError(
+                    f"--metrics-port {metrics_port}: cannot listen on {metrics_host}: {error.strerror}"
+                ) from None
+            running.callback(server.close)
+            watchers.watchers.append(metrics)
+            note(f"metrics on http://{metrics_host}:{server.port}/metrics, health on /healthz")
+        connection = context.connect_to(where, rpc_url)
+        if watchers:
+            connection.on_failover(watchers.failover)
+        genesis = chain_ops.block_hash(connection.w3, 0)
+        if genesis is None:
+            raise UsageError(f"{where.name}: the node has no block 0")
+        data_dir = user_data_dir()
+        chain = Chain(connection, where.network.chain_id, genesis, where.name)
+        log = _watched(writer(log_format), watchers)
+        faults = FaultPoints()
+        with holding_signers(data_dir, where.network.chain_id, [signer.address]):
+            book = Journal.open(journal if journal is not None else default_journal_path(data_dir))
+            try:
+                senders = [ProductSender(product, chain, book, signer, log, faults) for product in chosen]
+                settings = LoopSettings(poll_seconds=poll_seconds, once=once, data_dir=data_dir)
+                KeeperLoop(connection, senders, settings, log, watchers=watchers).run()
+            finally:
+                book.close()
 
 
 def _watched(log, watchers):

@@ -138,11 +138,12 @@ def _describe(error: ValidationError) -> list[str]:
             )
             continue
         path = ".".join(str(part) for part in loc) or "(top level)"
-        lines.append(f"{path}: {_message(item)}")
+        lines.append(f"{path}: {_message(item, show_input=loc[:2] != ['alerts', 'urls'])}")
     return lines
 
 
-def _message(item: ErrorDetails) -> str:
+def _message(item: ErrorDetails, show_input: bool = True) -> str:
+    """The problem in words; the value given too unless `show_input` is false (an alert URL holds credentials)."""
     kind = item["type"]
     if kind == "missing":
         return "missing required key"
@@ -151,8 +152,9 @@ def _message(item: ErrorDetails) -> str:
     if kind == "value_error":
         return str(item["ctx"]["error"])
     if kind == "literal_error":
-        return f"must be {item['ctx']['expected']} (got {item['input']!r})"
+        return f"must be {item['ctx']['expected']}" + (f" (got {item['input']!r})" if show_input else "")
     text = item["msg"]
     if text.startswith("Input should be "):
         text = "must be " + text[len("Input should be ") :]
-    return f"{text[0].lower()}{text[1:]} (got {item['input']!r})"
+    got = f" (got {item['input']!r})" if show_input else ""
+    return f"{text[0].lower()}{text[1:]}{got}"

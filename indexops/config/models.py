@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from indexops.config.types import Address, HexData, RpcUrl
+from indexops.config.types import Address, AlertUrl, HexData, RpcUrl
 from indexops.limits import MAX_GAS_PRICE_GWEI
 
 UNISWAP_V2_PAIR_INIT_CODE_HASH = "0x96e8ac4277198ff8b6f785478aa9a39f403cb768dd02cbee326c3e7da348845f"
@@ -238,7 +238,23 @@ class Product(Strict):
     deployments: dict[str, Deployment] = Field(min_length=1)
 
 
+class Alerts(Strict):
+    """`keeper run`'s alerts: apprise URLs (`${NAME}` filled in from the environment, never shown), and the
+    keeper balance under which it says so."""
+
+    urls: tuple[AlertUrl, ...]
+    keeper_min_eth: float | None = Field(strict=True, default=None, gt=0, le=1_000_000, allow_inf_nan=False)
+
+    @field_validator("urls")
+    @classmethod
+    def _some(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        if not urls:
+            raise ValueError("empty: give at least one apprise URL, or leave [alerts] out")
+        return urls
+
+
 class ProductsFile(Strict):
     default_network: str
+    alerts: Alerts | None = None
     networks: dict[str, Network] = Field(min_length=1)
     products: dict[str, Product] = {}

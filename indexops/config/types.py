@@ -70,6 +70,32 @@ def rpc_url(value: str) -> str:
     return value
 
 
+def alert_url_problem(value: str) -> str | None:
+    """What is wrong with an apprise URL as written (`${NAME}` references allowed), or None. The message never
+    repeats the URL: its credentials are in it."""
+    import re
+
+    if not isinstance(value, str) or not value:
+        return "empty: give an apprise URL such as json://host:port/path"
+    if any(c.isspace() for c in value):
+        return "not an alert URL: it contains whitespace"
+    bare = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "X", value)
+    if "${" in bare:
+        return "not an alert URL: an unclosed or malformed ${NAME} reference"
+    if value.startswith("${"):
+        return None  # the environment supplies it; checked again once filled in
+    if re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", bare) is None:
+        return "not an alert URL: expected scheme://... (an apprise URL, e.g. json://host:port/path)"
+    return None
+
+
+def alert_url(value: str) -> str:
+    problem = alert_url_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 def _first_non_hex(text: str) -> str | None:
     return next((c for c in text if c not in "0123456789abcdefABCDEF"), None)
 
@@ -77,3 +103,4 @@ def _first_non_hex(text: str) -> str | None:
 Address = Annotated[str, AfterValidator(checksummed_address)]
 HexData = Annotated[str, AfterValidator(hex_bytes)]
 RpcUrl = Annotated[str, AfterValidator(rpc_url)]
+AlertUrl = Annotated[str, AfterValidator(alert_url)]
