@@ -80,7 +80,15 @@ def test_metrics_scraped_from_a_running_keeper_follow_the_ratio_and_count_a_ripc
         assert _get(f"http://127.0.0.1:{port}/healthz")[0] == 200
         assert (_value(port, "indexops_keeper_actions_sent_total", product="eth2x-fli", action="ripcord") or 0) == 0
 
-        assert cli("sandbox", "price", "WETH", "--by", "-25").code == 0
+        # paused while the price moves (several transactions): the keeper acts on the settled state, not between them
+        assert cli("keeper", "pause", "eth2x-fli", "--config", SHIPPED_PRODUCTS).code == 0
+        try:
+            w3.provider.make_request("evm_mine", [])
+            _wait_for(lambda: any(line["kind"] == "paused" for line in lines), what="the pause seen")
+            assert cli("sandbox", "price", "WETH", "--by", "-25").code == 0
+        finally:
+            assert cli("keeper", "resume", "eth2x-fli", "--config", SHIPPED_PRODUCTS).code == 0
+        w3.provider.make_request("evm_mine", [])  # a new block: the keeper decides again
         _wait_for(lambda: any(line["kind"] == "mined" for line in lines), what="the ripcord mined")
 
         def sent() -> list[str]:
