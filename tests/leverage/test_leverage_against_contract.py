@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -41,6 +40,7 @@ from indexops.leverage import (
     should_rebalance,
 )
 from indexops.leverage.trades import QUANTITY_IS_ZERO, REDEEM_FAILED
+from indexops.sandbox.anvil import _free_port
 
 pytestmark = pytest.mark.chain
 
@@ -55,16 +55,9 @@ EXCHANGE_SETTINGS_SLOT, TWAP_SLOT, GLOBAL_LAST_TRADE_SLOT = 21, 27, 28
 CASES = 120
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _compile_stand_ins(node_modules: Path, out: Path) -> dict:
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is needed to compile the stand-ins with solcjs")
+    assert node is not None, "node runs the sandbox toolchain's solcjs"
     script = (
         "const solc = require(process.argv[1]); const fs = require('fs');"
         "const input = {language: 'Solidity', sources: {'s.sol': {content: fs.readFileSync(process.argv[2], 'utf8')}},"

@@ -8,17 +8,14 @@ import pytest
 from indexops.errors import SandboxError
 from indexops.sandbox.artifacts import ArtifactStore
 from indexops.sandbox.linking import Library, libraries_of, link, placeholder
-from indexops.sandbox.toolchain import is_installed, load_toolchain
 
 COMPOUND = Library("contracts/protocol/integration/lib/Compound.sol", "Compound")
 ADDRESS = "0x1234567890AbcdEF1234567890aBcdef12345678"
 
 
 @pytest.fixture(scope="module")
-def store() -> ArtifactStore:
-    if not is_installed():
-        pytest.skip("the sandbox toolchain (npm contract packages) is not installed")
-    return ArtifactStore(load_toolchain())
+def store(toolchain) -> ArtifactStore:
+    return ArtifactStore(toolchain)
 
 
 @pytest.fixture(scope="module")
