@@ -55,7 +55,7 @@ def build_plan(
             ],
             "state_digest": state_digest(snapshot_state(snapshot)),
             "state": snapshot_state(snapshot),
-            "steps": [_step(index, step) for index, step in enumerate(steps)],
+            "steps": [step_fields(index, step) for index, step in enumerate(steps)],
             "totals": _totals(
                 rebalance.totals,
                 rebalance,
@@ -105,7 +105,8 @@ def _component_state(component) -> dict:
     return state
 
 
-def _step(index: int, step) -> dict:
+def step_fields(index: int, step) -> dict:
+    """A route's planned step as the plan file's step fields."""
     call = step.call
     return {
         "index": index,

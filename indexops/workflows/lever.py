@@ -16,6 +16,7 @@ from pathlib import Path
 from indexops.config.selection import ProductOnNetwork
 from indexops.errors import UsageError
 from indexops.plans import Plan, default_plan_path, seal, state_digest, write_plan
+from indexops.plans.build import step_fields
 from indexops.routes.fli.chain import LeverReading, lever_state, read_lever
 from indexops.routes.fli.chunks import Chunk, disengage_chunks, engage_chunks, lever_steps
 from indexops.routes.fli.settings import SETTINGS_GAS, Row, plan_change, plan_rows
@@ -194,7 +195,7 @@ def seal_lever_plan(
             "targets": [],
             "state_digest": state_digest(state),
             "state": state,
-            "steps": [_step(index, step) for index, step in enumerate(steps)],
+            "steps": [step_fields(index, step) for index, step in enumerate(steps)],
             "totals": {
                 "trades": sum(1 for step in steps if step.limits),
                 "transactions": len(steps),
@@ -213,27 +214,3 @@ def seal_lever_plan(
             "skipped": [],
         }
     )
-
-
-def _step(index: int, step: PlannedStep) -> dict:
-    call = step.call
-    return {
-        "index": index,
-        "phase": step.phase,
-        "signer_role": call.signer_role,
-        "to": call.to,
-        "value": call.value,
-        "data": "0x" + call.data.hex(),
-        "function": call.function,
-        "args": call.args,
-        "description": call.description,
-        "component": step.component,
-        "side": step.side,
-        "chunk": step.chunk,
-        "chunks": step.chunks,
-        "limits": step.limits,
-        "expected": step.expected,
-        "venue": step.venue,
-        "cool_off_after": step.cool_off_after,
-        "gas_estimate": step.gas_estimate,
-    }
