@@ -10,8 +10,10 @@ Pure: integers in wei (fees per unit of gas), seconds, basis points; frozen data
              `iterate_max`, what keeps the TWAP on schedule
   ripcord    pays up to min(`ripcord_max`, max(value at stake, the ETH reward) / gas needed). The value
              at stake is what a Compound liquidation would cost the holders (the liquidation incentive,
-             ~8%, on the debt) weighted by how close the price is to it: 0 at a price fall of
-             `danger_horizon_bps` or more to liquidation, all of it at liquidation
+             ~8%, on the debt) weighted by how close the price is to it (0 at a price fall of
+             `danger_horizon_bps` or more to liquidation, all of it at liquidation), plus what they
+             lose beyond the maximum ratio's loss if the price falls `crash_move_bps` more before
+             the ripcord lands (the collateral held above the maximum, times that fall)
   nothing    the verdict sends nothing
 
 Fees: the max fee covers two base-fee rises (2 x base + tip), never above the cap (a ripcord's max fee
@@ -73,12 +75,19 @@ class GasPolicy:
     routine_urgent_within: int = 3_600
     liquidation_incentive_bps: int = 800
     danger_horizon_bps: int = 2_000
+    crash_move_bps: int = 1_000
 
     def __post_init__(self) -> None:
         for name in ("routine_max", "iterate_max", "ripcord_max", "rebalance_gas", "iterate_gas", "ripcord_gas"):
             if getattr(self, name) <= 0:
                 raise InvalidLeverageInput(f"gas policy {name} must be positive (got {getattr(self, name)})")
-        for name in ("max_bumps", "bump_after_blocks", "routine_urgent_within", "liquidation_incentive_bps"):
+        for name in (
+            "max_bumps",
+            "bump_after_blocks",
+            "routine_urgent_within",
+            "liquidation_incentive_bps",
+            "crash_move_bps",
+        ):
             if getattr(self, name) < 0:
                 raise InvalidLeverageInput(f"gas policy {name} must not be negative (got {getattr(self, name)})")
         if self.danger_horizon_bps <= 0 or self.danger_horizon_bps > BPS:
@@ -161,21 +170,34 @@ def routine_deadline(state: LeverageState, settings: LeverageSettings) -> int:
     return first_time_after(state.global_last_trade_timestamp, interval) + interval
 
 
-def ripcord_stake(state: LeverageState, reward: int, eth_usd: int | None, policy: GasPolicy) -> RipcordStake:
-    """A ripcord's cap: min(ripcord_max, max(liquidation cost x danger, reward) / gas).
+def ripcord_stake(
+    state: LeverageState, reward: int, eth_usd: int | None, policy: GasPolicy, max_ratio: int
+) -> RipcordStake:
+    """A ripcord's cap: min(ripcord_max, max(liquidation cost x danger + over-exposure cost, reward) / gas).
 
     eth_usd: USD per whole ETH in precise units (None when unknown: the reward alone counts). The danger
     is (horizon - fall to liquidation) / horizon, clamped to [0, 1]: it only grows as the price falls.
+    The over-exposure cost is what the holders lose beyond the methodology's maximum ratio (`max_ratio`)
+    if the price falls `crash_move_bps` more before the ripcord lands: the collateral held above what
+    the maximum allows, times that fall. Both grow as the price falls.
     """
     drop = liquidation_price_drop(state)
     horizon = Fraction(policy.danger_horizon_bps, BPS)
     danger = Fraction(0) if drop is None else min(Fraction(1), max(Fraction(0), (horizon - drop) / horizon))
     at_stake = 0
     if eth_usd is not None and eth_usd > 0:
-        loss_usd = Fraction(state.borrow_value * policy.liquidation_incentive_bps, BPS) * danger
-        at_stake = int(loss_usd * PRECISE_UNIT / eth_usd)
+        liquidation_usd = Fraction(state.borrow_value * policy.liquidation_incentive_bps, BPS) * danger
+        at_stake = int((liquidation_usd + over_exposure_cost(state, max_ratio, policy)) * PRECISE_UNIT / eth_usd)
     cap = min(policy.ripcord_max, max(at_stake, reward) // policy.ripcord_gas)
     return RipcordStake(liquidation_drop=drop, danger=danger, at_stake=at_stake, reward=reward, cap=cap)
+
+
+def over_exposure_cost(state: LeverageState, max_ratio: int, policy: GasPolicy) -> Fraction:
+    """USD (precise units) the holders lose beyond the maximum ratio's loss if the price falls `crash_move_bps`:
+    (collateral value - equity x max ratio) x the fall, 0 within the band."""
+    equity = state.collateral_value - state.borrow_value
+    above = state.collateral_value - Fraction(max(equity, 0) * max_ratio, PRECISE_UNIT)
+    return max(Fraction(0), above) * Fraction(policy.crash_move_bps, BPS)
 
 
 def offer(quote: GasQuote, cap: int, max_fee_is_cap: bool = False) -> GasFees | None:
@@ -202,8 +224,8 @@ def decide_gas(
         return GasDecision(GasChoice.NOTHING, kind, "nothing to send")
     if kind is Urgency.RIPCORD:
         reward = verdict.plan.ether_reward if verdict.plan is not None else 0
-        stake = ripcord_stake(state, reward, eth_usd, policy)
-        source = "the liquidation at stake" if stake.at_stake > stake.reward else "the ETH reward"
+        stake = ripcord_stake(state, reward, eth_usd, policy, settings.methodology.max_leverage_ratio)
+        source = "what is at stake" if stake.at_stake > stake.reward else "the ETH reward"
         limit = "ripcord_max" if stake.cap == policy.ripcord_max else f"{source} / {policy.ripcord_gas:,} gas"
         fees = offer(quote, stake.cap, max_fee_is_cap=True)
         cap_text = f"the ripcord cap {gwei_text(stake.cap)} ({limit})"

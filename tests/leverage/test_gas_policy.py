@@ -20,6 +20,7 @@ from indexops.leverage.gas_policy import (
     Urgency,
     bump,
     decide_gas,
+    over_exposure_cost,
     ripcord_stake,
     routine_deadline,
     wei_per_gas,
@@ -28,6 +29,7 @@ from tests.leverage.cases import DAY, ETH, SETTINGS, T0, E, eth_price, exchanges
 
 POLICY = GasPolicy(routine_max=30 * GWEI, iterate_max=200 * GWEI, ripcord_max=3_000 * GWEI)
 props = settings(max_examples=150, deadline=None)
+MAX = SETTINGS.methodology.max_leverage_ratio
 
 fees_wei = st.integers(min_value=0, max_value=5_000 * GWEI)
 tips = st.integers(min_value=0, max_value=50 * GWEI)
@@ -94,7 +96,7 @@ def test_nothing_to_do_offers_nothing():
 
 
 def test_the_ripcord_pays_at_least_what_its_reward_pays_back():
-    far = ripcord_stake(ripcord_state(), reward=ETH, eth_usd=None, policy=POLICY)
+    far = ripcord_stake(ripcord_state(), reward=ETH, eth_usd=None, policy=POLICY, max_ratio=MAX)
     assert far.at_stake == 0 and far.cap == ETH // POLICY.ripcord_gas  # 1 ETH / 0.7 M gas = 1,428 gwei
     _, sends = decision(ripcord_state(), base_fee=1_000 * GWEI, tip=2 * GWEI)
     assert sends.choice is GasChoice.SEND and sends.fees is not None
@@ -104,13 +106,33 @@ def test_the_ripcord_pays_at_least_what_its_reward_pays_back():
 
 def test_near_liquidation_the_ripcord_cap_is_what_a_liquidation_would_cost_up_to_ripcord_max():
     state = ripcord_state(ratio=36 * E // 10)  # ~3.6x: a 7.4% fall from Compound's 4x
-    stake = ripcord_stake(state, reward=ETH, eth_usd=eth_price(2_000), policy=POLICY)
+    stake = ripcord_stake(state, reward=ETH, eth_usd=eth_price(2_000), policy=POLICY, max_ratio=MAX)
     assert stake.liquidation_drop is not None and 0 < stake.liquidation_drop < Fraction(1, 10)
-    expected = int(Fraction(state.borrow_value * 8, 100) * stake.danger / 2_000)
+    liquidation = Fraction(state.borrow_value * 8, 100) * stake.danger
+    expected = int((liquidation + over_exposure_cost(state, MAX, POLICY)) / 2_000)
     assert abs(stake.at_stake - expected) <= 1 and stake.at_stake > ETH
     assert stake.cap == POLICY.ripcord_max
     small = GasPolicy(routine_max=GWEI, iterate_max=GWEI, ripcord_max=10**6 * GWEI)
-    assert ripcord_stake(state, ETH, eth_price(2_000), small).cap == stake.at_stake // small.ripcord_gas
+    assert ripcord_stake(state, ETH, eth_price(2_000), small, MAX).cap == stake.at_stake // small.ripcord_gas
+
+
+def test_just_over_the_ripcord_ratio_the_holders_over_exposure_lifts_the_cap_above_the_reward():
+    state = ripcord_state(ratio=245 * E // 100)  # a fall of 21% from liquidation: no danger counted yet
+    stake = ripcord_stake(state, reward=ETH, eth_usd=eth_price(2_000), policy=POLICY, max_ratio=MAX)
+    assert stake.danger == 0
+    equity = state.collateral_value - state.borrow_value
+    above_max = state.collateral_value - Fraction(equity * MAX, E)  # the collateral beyond a 2.3x position
+    assert above_max > 0
+    assert abs(stake.at_stake - int(above_max / 10 / 2_000)) <= 1  # x a 10% further fall, in ETH at 2,000 USD
+    assert stake.at_stake > ETH and stake.cap == POLICY.ripcord_max
+    _, sends = decision(ripcord_state(), base_fee=1_700 * GWEI, eth_usd=eth_price(2_000))
+    assert sends.choice is GasChoice.SEND and sends.cap == POLICY.ripcord_max and "ripcord_max" in sends.why
+
+
+@props
+@given(ratio=st.integers(min_value=E + 1, max_value=23 * E // 10), collateral=st.integers(10 * ETH, 10**6 * ETH))
+def test_within_the_band_nothing_is_over_exposed(ratio, collateral):
+    assert over_exposure_cost(state_at_ratio(ratio, collateral=collateral), MAX, POLICY) == 0
 
 
 def test_a_ripcord_whose_cap_is_below_the_base_fee_waits_and_says_so():
@@ -166,8 +188,8 @@ def test_the_ripcord_cap_is_monotone_in_the_danger(
     policy = GasPolicy(routine_max=GWEI, iterate_max=GWEI, ripcord_max=ripcord_max)
     state = state_at_ratio(ratio, collateral=collateral, price=eth_price(usd))
     fallen = replace(state, collateral_price=state.collateral_price * (10_000 - fall_bps) // 10_000)
-    before = ripcord_stake(state, reward, state.collateral_price if eth_is_collateral else eth_price(2_000), policy)
-    after = ripcord_stake(fallen, reward, fallen.collateral_price if eth_is_collateral else eth_price(2_000), policy)
+    before = ripcord_stake(state, reward, state.collateral_price if eth_is_collateral else eth_price(2_000), policy, MAX)
+    after = ripcord_stake(fallen, reward, fallen.collateral_price if eth_is_collateral else eth_price(2_000), policy, MAX)
     assert after.danger >= before.danger
     assert after.at_stake >= before.at_stake
     assert after.cap >= before.cap
