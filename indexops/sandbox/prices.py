@@ -1,5 +1,6 @@
-"""Move one asset's price everywhere in the sandbox at once: its USD feed, Compound's oracle, and every pool
-holding it (traded there by the sandbox's arbitrageur), then mine a block.
+"""Move one asset's price everywhere in the sandbox: every pool holding it (traded there by the sandbox's
+arbitrageur), then its USD feed and Compound's oracle together in one block, so the strategies and
+Compound see the new price from the same block on, after the market already trades at it.
 
 A pool of two fed assets (WETH/USDC, WBTC/USDC) goes to the price the feeds imply; any other pool
 holding the asset (UNI/WETH...) moves by the same factor as the asset, the other token's price held.
@@ -8,6 +9,7 @@ holding the asset (UNI/WETH...) moves by the same factor as the asset, the other
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from indexops.chain.uniswap import pair_address, sort_tokens
@@ -92,8 +94,15 @@ def new_answer(before: int, by_percent: float | None, to_usd: float | None) -> i
 
 
 def move_price(
-    w3, deployment: dict, symbol: str, by_percent: float | None = None, to_usd: float | None = None
+    w3,
+    deployment: dict,
+    symbol: str,
+    by_percent: float | None = None,
+    to_usd: float | None = None,
+    pools_against: Collection[str] | None = None,
 ) -> PriceMove:
+    """The pools first (only those against `pools_against` symbols when given), then the feed and
+    Compound's oracle together in one block: the price the strategies and Compound read changes at once."""
     feeds = deployment.get("price_feeds")
     if not feeds:
         raise SandboxError("this sandbox has no price feeds: it was deployed without the leverage products")
@@ -102,13 +111,14 @@ def move_price(
     after = new_answer(before, by_percent, to_usd)
     answers = {s: w3.eth.contract(address=a, abi=FEED_ABI).functions.latestAnswer().call() for s, a in feeds.items()}
     answers[symbol] = after
-    sender = deployment["accounts"]["deployer"]
-    _send(w3, feed.functions.setPrice(after), sender)
+    pools = _move_pools(w3, deployment, symbol, after / before, answers, pools_against)
     ctoken = deployment["compound"]["ctokens"][CTOKENS[symbol]]
     oracle = w3.eth.contract(address=deployment["compound"]["oracle"], abi=ORACLE_ABI)
-    _send(w3, oracle.functions.setUnderlyingPrice(ctoken, after * 10 ** (28 - scenario.decimals(symbol))), sender)
-    pools = _move_pools(w3, deployment, symbol, after / before, answers)
-    w3.provider.make_request("evm_mine", [])
+    oracle_price = after * 10 ** (28 - scenario.decimals(symbol))
+    sender = deployment["accounts"]["deployer"]
+    _send_in_one_block(
+        w3, [feed.functions.setPrice(after), oracle.functions.setUnderlyingPrice(ctoken, oracle_price)], sender
+    )
     scale = 10**scenario.FEED_DECIMALS
     return PriceMove(
         symbol=symbol,
@@ -121,14 +131,16 @@ def move_price(
     )
 
 
-def _move_pools(w3, deployment: dict, symbol: str, factor: float, answers: dict[str, int]) -> list[PoolMove]:
+def _move_pools(
+    w3, deployment: dict, symbol: str, factor: float, answers: dict[str, int], against: Collection[str] | None
+) -> list[PoolMove]:
     tokens = deployment["tokens"]
     asset = tokens[symbol]
     mover = PoolMover(w3, deployment["accounts"]["arbitrageur"], tokens["WETH"])
     moved = []
     for venue_name, venue in deployment["venues"].items():
         for other_symbol, other in tokens.items():
-            if other == asset:
+            if other == asset or (against is not None and other_symbol not in against):
                 continue
             if "quoter" in venue:
                 pool = pool_address(
@@ -185,7 +197,15 @@ def _v3_price(sqrt_price_x96: int, asset_is_token0: bool) -> float:
     return price if asset_is_token0 else 1 / price
 
 
-def _send(w3, call, sender: str) -> None:
-    receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": sender}), poll_latency=0.01)
-    if receipt.status != 1:
-        raise SandboxError(f"the sandbox price change's {call.fn_name} reverted")
+def _send_in_one_block(w3, calls: list, sender: str) -> None:
+    node = w3.provider
+    automine = node.make_request("anvil_getAutomine", []).get("result", True)
+    node.make_request("evm_setAutomine", [False])
+    try:
+        hashes = [call.transact({"from": sender}) for call in calls]
+        node.make_request("evm_mine", [])
+    finally:
+        node.make_request("evm_setAutomine", [bool(automine)])
+    for call, tx_hash in zip(calls, hashes, strict=True):
+        if w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.01).status != 1:
+            raise SandboxError(f"the sandbox price change's {call.fn_name} reverted")

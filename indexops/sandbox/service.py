@@ -10,6 +10,10 @@ from indexops.errors import SandboxError
 from indexops.sandbox import anvil
 from indexops.sandbox.toolchain import Toolchain, install_toolchain, load_toolchain
 
+# Wiping and deploying the local chain: a busy machine can make one of these requests take seconds, and
+# losing one (the default timeout) would leave a half-deployed sandbox.
+DEPLOY_REQUEST_TIMEOUT_SECONDS = 60
+
 
 @dataclass(frozen=True)
 class SandboxStatus:
@@ -81,7 +85,8 @@ def reset(products_file: Path | None = None) -> SandboxStatus:
     settings = _leverage_settings(products_file)
     from indexops.chain.connection import connect
 
-    connect(running.rpc_url, anvil.SANDBOX_CHAIN_ID).w3.provider.make_request("anvil_reset", [])
+    node = connect(running.rpc_url, anvil.SANDBOX_CHAIN_ID, timeout=DEPLOY_REQUEST_TIMEOUT_SECONDS).w3.provider
+    node.make_request("anvil_reset", [])
     deployment_file().unlink(missing_ok=True)
     return SandboxStatus(running, _deploy(running, toolchain, settings))
 
@@ -98,7 +103,7 @@ def _deploy(running: anvil.RunningSandbox, toolchain: Toolchain, leverage=None) 
     from indexops.sandbox.artifacts import ArtifactStore
     from indexops.sandbox.deploy import deploy_sandbox
 
-    connection = connect(running.rpc_url, anvil.SANDBOX_CHAIN_ID, "sandbox")
+    connection = connect(running.rpc_url, anvil.SANDBOX_CHAIN_ID, "sandbox", timeout=DEPLOY_REQUEST_TIMEOUT_SECONDS)
     try:
         deployment = deploy_sandbox(connection.w3, ArtifactStore(toolchain), leverage)
     except SandboxError:
