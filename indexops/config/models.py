@@ -195,6 +195,15 @@ class Keeper(Strict):
     bump_after_blocks: int = Field(strict=True, default=3, gt=0, le=MAX_BUMP_AFTER_BLOCKS)
 
 
+class Rewards(Strict):
+    """A leverage product's COMP claims (`indexops claim-comp`): a claim is sent only when the COMP it collects
+    is worth at least `min_net_usd` more than its gas at the current fee (`--force` sends it anyway)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    min_net_usd: float = Field(strict=True, default=50, ge=0, le=1_000_000_000)
+
+
 class LeverageDeployment(Strict):
     """What a leverage product's strategy is built from on one network: token symbols from the network's
     address book, the Compound and Chainlink contracts, keepers allowed to rebalance, and its settings."""
@@ -235,6 +244,7 @@ class Product(Strict):
     components: dict[str, Component] = {}
     leverage: Leverage | None = None
     keeper: Keeper | None = None
+    rewards: Rewards | None = None
     deployments: dict[str, Deployment] = Field(min_length=1)
 
 
