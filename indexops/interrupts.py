@@ -5,6 +5,10 @@ main thread, so a wait (a sleep, a socket read) ends at once. Code that must not
 journal write, runs inside `uninterrupted()`: a signal arriving there takes effect as the block
 ends. Whatever raises `Interrupted` on its way up may say where it stopped (`stopped_at`).
 
+A signal can land where Python drops exceptions (a finalizer run by the garbage collector prints
+"Exception ignored" and goes on): the waits of long-running loops (`sleep`) call `checkpoint()`, which
+raises the interruption again if one was raised and the code is still running.
+
 Without `handled()` (a library caller, a test) SIGINT keeps Python's own behaviour.
 """
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -42,10 +47,10 @@ class _State:
     def reset(self) -> None:
         self.deferring = 0  # depth of `uninterrupted()` blocks
         self.pending: int | None = None  # a signal that arrived inside one
-        self.raised = False  # one Interrupted is on its way up: later signals do not cut its unwinding
+        self.raised: int | None = None  # the signal of the Interrupted on its way up: later ones do not cut it
 
     def interrupt(self, signum: int) -> Interrupted:
-        self.raised = True
+        self.raised = signum
         return Interrupted(signum)
 
 
@@ -53,7 +58,7 @@ _state = _State()
 
 
 def _on_signal(signum: int, _frame) -> None:
-    if _state.raised:
+    if _state.raised is not None:
         return
     if _state.deferring:
         _state.pending = _state.pending or signum
@@ -90,3 +95,15 @@ def uninterrupted() -> Iterator[None]:
         if not _state.deferring and _state.pending is not None:
             signum, _state.pending = _state.pending, None
             raise _state.interrupt(signum)
+
+
+def checkpoint() -> None:
+    """Raise the interruption again if one was raised and the code runs on (it was dropped on its way up)."""
+    if _state.raised is not None and not _state.deferring:
+        raise Interrupted(_state.raised)
+
+
+def sleep(seconds: float) -> None:
+    """`time.sleep` after a `checkpoint()`: the wait of a loop that a dropped interruption must still stop."""
+    checkpoint()
+    time.sleep(seconds)

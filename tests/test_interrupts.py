@@ -50,3 +50,28 @@ def test_the_previous_handlers_come_back():
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
     with uninterrupted():  # without handlers installed, nothing is deferred or raised
         pass
+
+
+class _SignalledWhileCollected:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)  # the handler runs here, and Python drops what a finalizer raises
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_interruption_dropped_by_a_finalizer_is_raised_again_at_the_next_checkpoint():
+    from indexops.interrupts import checkpoint
+
+    ran_on = []
+    with pytest.raises(Interrupted) as raised, handled():
+        _SignalledWhileCollected()  # collected at once: the Interrupted raised inside __del__ is dropped
+        ran_on.append("the code went on")
+        checkpoint()
+        ran_on.append("after the checkpoint")
+    assert ran_on == ["the code went on"] and raised.value.signal_name == "SIGINT"
+
+
+def test_a_checkpoint_without_a_signal_does_nothing():
+    from indexops.interrupts import checkpoint
+
+    with handled():
+        checkpoint()

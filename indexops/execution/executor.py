@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from eth_utils import keccak, to_hex
 
+from indexops import interrupts
 from indexops.chain import rpc_retry
 from indexops.chain.connection import display_url
 from indexops.errors import ChainError, IndexopsError
@@ -97,7 +98,7 @@ class Executor:
         signers: Mapping[str, Signer],
         settings: ExecutionSettings,
         report: Callable[..., None] = lambda kind, **fields: None,
-        sleep=time.sleep,
+        sleep=interrupts.sleep,
         faults: FaultPoints | None = None,
         cool_off_ready: Callable | None = None,
         safe_steps=None,
