@@ -47,6 +47,7 @@ bench: setup
 	$(BIN)/python bench/execution_gas.py
 	$(BIN)/python bench/flaky_rpc.py
 	$(BIN)/python bench/sandbox_up.py
+	$(BIN)/python bench/keeper_crash_day.py
 
 # Re-resolve requirements.lock from pyproject.toml's ranges (after changing a dependency).
 lock: setup
