@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from eth_abi import decode
 from eth_utils import get_abi_output_types, to_checksum_address
 
+from indexops.chain.answers import quantity, shown
 from indexops.chain.connection import error_line
 from indexops.errors import ChainError, IndexopsError
 
 
 @dataclass(frozen=True)
 class CallFailed:
-    """A read that reverted or hit an address without code; kept as a value so one bad read does not sink the batch."""
+    """A read that reverted, hit an address without code, or was answered with garbage; kept as a value so one bad
+    read does not sink the batch."""
 
     reason: str
+    garbage: bool = False  # the answer is not what JSON-RPC or the ABI says (not a revert): the node is broken
 
 
 class BatchReader:
@@ -42,19 +45,19 @@ class BatchReader:
     def balance(self, address: str) -> int:
         """The ETH balance of `address` in wei."""
         self._requests.append(("eth_getBalance", [address, self.block]))
-        self._decoders.append(lambda raw: int(raw, 16))
+        self._decoders.append(_quantity)
         return len(self._requests) - 1
 
     def logs(self, address: str, topic0s: list[str], from_block: int) -> int:
         """`eth_getLogs` of `address` whose first topic is one of `topic0s`, from `from_block` to the batch's block."""
         query = {"address": address, "topics": [topic0s], "fromBlock": hex(from_block), "toBlock": self.block}
         self._requests.append(("eth_getLogs", [query]))
-        self._decoders.append(lambda raw: list(raw))
+        self._decoders.append(_logs)
         return len(self._requests) - 1
 
     def code(self, address: str) -> int:
         self._requests.append(("eth_getCode", [address, self.block]))
-        self._decoders.append(lambda raw: bytes.fromhex(raw[2:]))
+        self._decoders.append(_data)
         return len(self._requests) - 1
 
     def run(self) -> list:
@@ -79,19 +82,54 @@ class BatchReader:
         return results
 
     @staticmethod
-    def _result(decoder, response: dict):
-        if "error" in response and response["error"]:
-            return CallFailed(str(response["error"].get("message", response["error"])))
+    def _result(decoder, response):
+        if not isinstance(response, dict):
+            return CallFailed(f"not a JSON-RPC answer ({shown(response)})", garbage=True)
+        error = response.get("error")
+        if error:
+            return CallFailed(str(error.get("message", error) if isinstance(error, dict) else error))
+        if "result" not in response:
+            return CallFailed("an answer without a result", garbage=True)
         try:
             return decoder(response["result"])
         except Exception as error:  # a malformed answer for this read only
-            return CallFailed(f"undecodable answer: {error}")
+            reason = str(error).rstrip(".")[:120]
+            return CallFailed(f"undecodable answer {shown(response['result'])} ({reason})", garbage=True)
 
 
-def _decode_output(types: list[str], raw: str):
-    payload = bytes.fromhex(raw[2:])
+def _quantity(raw) -> int:
+    value = quantity(raw)
+    if value is None:
+        raise ValueError("not a hex quantity")
+    return value
+
+
+def _data(raw) -> bytes:
+    if not isinstance(raw, str) or not raw.startswith("0x"):
+        raise ValueError("not hex data")
+    return bytes.fromhex(raw[2:])
+
+
+def _logs(raw) -> list:
+    if not isinstance(raw, list) or not all(_is_log(log) for log in raw):
+        raise ValueError("not a list of logs")
+    return raw
+
+
+def _is_log(log) -> bool:
+    return (
+        isinstance(log, dict)
+        and quantity(log.get("blockNumber")) is not None
+        and quantity(log.get("logIndex")) is not None
+        and bool(log.get("topics"))
+        and isinstance(log["topics"][0], str)
+    )
+
+
+def _decode_output(types: list[str], raw):
+    payload = _data(raw)
     if not payload and types:
-        raise ValueError("empty return data (no contract at this address?)")
+        return CallFailed("empty return data (no contract at this address?)")
     values = tuple(checksummed_value(t, v) for t, v in zip(types, decode(types, payload), strict=True))
     return values[0] if len(values) == 1 else values
 

@@ -7,6 +7,8 @@ values the position with (`indexops.leverage.state`): collateral = cToken balanc
 debt = borrowBalanceStored, prices = latestAnswer x 10^adjustment. A disengage in progress is stored
 nowhere: it is read from the extension's latest Engaged / Disengaged event while debt is left. Round
 trips: the latest block, then the extension (and its events), then the markets, feeds and exchanges.
+A read that reverts is a `ChainError`; an answer no node gives (a block without its number, return data
+that does not decode as the ABI's types) is a `GarbageAnswer`, one line naming the RPC and the read.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from eth_utils import keccak, to_checksum_address
 
 from indexops.chain.abis import contract
+from indexops.chain.answers import GarbageAnswer, quantity, shown
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.chain.connection import Connection
 from indexops.errors import ChainError
@@ -72,10 +75,23 @@ class LeverageReading:
     anyone_callable: bool
 
 
+class _Garbled(Exception):
+    def __init__(self, what: str, reason: str):
+        self.what, self.reason = what, reason
+
+
 def read_leverage(connection: Connection, extension: str, callers: Iterable[str] = ()) -> LeverageReading:
+    """The strategy's state at the latest block; an answer no node gives is one line (`GarbageAnswer`)."""
+    try:
+        return _read(connection, extension, callers)
+    except _Garbled as garbled:
+        raise GarbageAnswer(connection, f"the leverage strategy read ({garbled.what})", garbled.reason) from None
+
+
+def _read(connection: Connection, extension: str, callers: Iterable[str]) -> LeverageReading:
     w3 = connection.w3
-    block = w3.eth.get_block("latest")
-    reader = BatchReader(w3, block["number"])
+    number, timestamp = _latest_block(connection)
+    reader = BatchReader(w3, number)
     fli = contract(w3, STRATEGY_ABI, extension)
     first = {
         "code": reader.code(extension),
@@ -91,12 +107,12 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
         "should": reader.call(fli, "shouldRebalance"),
         "anyone": reader.call(fli, "anyoneCallable"),
         "ether": reader.balance(extension),
-        "engagements": reader.logs(extension, [ENGAGED, DISENGAGED], max(0, int(block["number"]) - LOOKBACK_BLOCKS)),
+        "engagements": reader.logs(extension, [ENGAGED, DISENGAGED], max(0, number - LOOKBACK_BLOCKS)),
     }
     callers = tuple(dict.fromkeys(callers))
     caller_tickets = {address: reader.call(fli, "callAllowList", address) for address in callers}
     got = reader.run()
-    if not got[first["code"]] or isinstance(got[first["code"]], CallFailed):
+    if not _value(got, first["code"], "eth_getCode"):
         raise ChainError(f"no contract at the leverage strategy address {extension}")
     strategy = _strategy(_value(got, first["strategy"], "getStrategy()"))
     names = tuple(_value(got, first["exchanges"], "getEnabledExchanges()"))
@@ -154,7 +170,7 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
         ),
         set_total_supply=_value(more, second["supply"], "SetToken.totalSupply"),
         collateral_factor=collateral_factor,
-        timestamp=int(block["timestamp"]),
+        timestamp=timestamp,
         twap_leverage_ratio=_value(got, first["twap"], "twapLeverageRatio()"),
         global_last_trade_timestamp=_value(got, first["last_trade"], "globalLastTradeTimestamp()"),
         ether_balance=_value(got, first["ether"], "the extension's ETH balance"),
@@ -162,9 +178,13 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
         and _last_was_disengage(_value(got, first["engagements"], "eth_getLogs")),
     )
     should_names, should_values = _value(got, first["should"], "shouldRebalance()")
-    chunk = more[chunk_ticket] if chunk_ticket is not None else CallFailed("no exchange enabled")
+    chunk = (
+        _answer(more, chunk_ticket, "getChunkRebalanceNotional()")
+        if chunk_ticket is not None
+        else CallFailed("no exchange enabled")
+    )
     return LeverageReading(
-        block_number=int(block["number"]),
+        block_number=number,
         extension=extension,
         strategy=strategy,
         state=state,
@@ -177,7 +197,7 @@ def read_leverage(connection: Connection, extension: str, callers: Iterable[str]
         ether_incentive=_value(got, first["incentive_now"], "getCurrentEtherIncentive()"),
         collateral_ctoken_balance=ctoken_balance,
         comp_accrued=_value(more, second["comp"], "Comptroller.compAccrued"),
-        comp_claimable=_claimable(more, second, ctoken_balance, borrow_balance, int(block["number"]) + 1),
+        comp_claimable=_claimable(more, second, ctoken_balance, borrow_balance, number + 1),
         comp_held=_value(more, second["comp_held"], "COMP.balanceOf"),
         callers={address: bool(_value(got, ticket, "callAllowList")) for address, ticket in caller_tickets.items()},
         anyone_callable=bool(_value(got, first["anyone"], "anyoneCallable()")),
@@ -247,8 +267,28 @@ def _exchange(fields) -> ExchangeSettings:
     return ExchangeSettings(max_size, last_trade, incentivized_max, bytes(lever_data), bytes(delever_data))
 
 
-def _value(results: list, ticket: int, what: str):
+def _latest_block(connection: Connection) -> tuple[int, int]:
+    """The latest block's number and timestamp."""
+    answer = connection.w3.provider.make_request("eth_getBlockByNumber", ["latest", False])
+    block = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(block, dict):
+        raise GarbageAnswer(connection, "eth_getBlockByNumber(latest)", f"no block ({shown(answer)})")
+    number, timestamp = quantity(block.get("number")), quantity(block.get("timestamp"))
+    if number is None or timestamp is None:
+        raise GarbageAnswer(connection, "eth_getBlockByNumber(latest)", "a block without a hex number and timestamp")
+    return number, timestamp
+
+
+def _answer(results: list, ticket: int, what: str):
+    """The read's value, or its CallFailed when it reverted; an answer that is garbage is `_Garbled`."""
     answer = results[ticket]
+    if isinstance(answer, CallFailed) and answer.garbage:
+        raise _Garbled(what, answer.reason)
+    return answer
+
+
+def _value(results: list, ticket: int, what: str):
+    answer = _answer(results, ticket, what)
     if isinstance(answer, CallFailed):
         raise ChainError(f"reading the leverage strategy's {what} failed: {answer.reason}")
     return answer

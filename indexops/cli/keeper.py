@@ -142,7 +142,9 @@ def run(
 ) -> None:
     """Per new block and product: decide (verdict and gas policy), and when it says send, simulate, sign,
     journal, broadcast and follow the call to its receipt, replacing it at the same nonce when it is stuck.
-    A restart follows what an earlier run left in flight instead of sending it again."""
+    A restart follows what an earlier run left in flight instead of sending it again. Refused at start, before
+    anything is sent, as `keeper check` refuses: a keeper the strategy does not let call, a ripcord whose cap
+    is below the base fee, an RPC answering garbage."""
     from indexops.config.selection import choose_product
     from indexops.execution import chain_ops
     from indexops.execution.faults import FaultPoints

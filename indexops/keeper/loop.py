@@ -1,6 +1,11 @@
 """`indexops keeper run`: per new block, each product's decision, and its transaction sent, followed and
 replaced until mined. One product's failure (a revert in simulation, an RPC error) is a line; the others go on.
 
+Before anything is sent or said, each product's first decision is made as `keeper check` makes it
+(`affordable(decide(...))`): bad input (a `UsageError`: a keeper the strategy does not let call, a ripcord
+its cap cannot pay for, an RPC answering garbage) stops the run there with one line; the first pass uses
+those decisions. From then on, bad input too is a line like any other failure.
+
 `once`: one pass over the products at the current block, then follow what was sent until it is mined.
 A paused product (`pause.is_paused`, read each block) is skipped with a line. SIGINT / SIGTERM reach here
 as `Interrupted` (journal writes finish first); the caller exits with the signal's code.
@@ -8,19 +13,20 @@ as `Interrupted` (journal writes finish first); the caller exits with the signal
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexops.errors import IndexopsError
+from indexops import interrupts
+from indexops.errors import IndexopsError, UsageError
 from indexops.interrupts import Interrupted
 from indexops.keeper import pause
-from indexops.keeper.decide import decide
+from indexops.keeper.decide import Decision, decide
 from indexops.keeper.log import Line, gwei
 from indexops.keeper.observe import Watchers
 from indexops.keeper.sending import ProductSender
 from indexops.leverage.gas_policy import GasChoice
+from indexops.workflows.keeper_check import affordable
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class KeeperLoop:
         senders: Sequence[ProductSender],
         settings: LoopSettings,
         log: Callable[[Line], None],
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupts.sleep,
         watchers: Watchers | None = None,
     ):
         self.connection, self.senders, self.settings, self.log, self.sleep = connection, senders, settings, log, sleep
@@ -63,9 +69,10 @@ class KeeperLoop:
 
     def _run(self) -> None:
         block = self._block()
+        first = self._start()
         for sender in self.senders:
             self._guarded(sender, block, sender.adopt_in_flight, block)
-        self._pass(block)
+        self.serve_block(block, first)
         last = block
         while True:
             if self.settings.once and all(s.flight is None for s in self.senders):
@@ -76,7 +83,7 @@ class KeeperLoop:
                 if sender.flight is not None:
                     self._guarded(sender, block, sender.follow, block)
             if block != last and not self.settings.once:
-                self._pass(block)
+                self.serve_block(block)
             last = block
 
     def _block(self) -> int:
@@ -84,18 +91,39 @@ class KeeperLoop:
         self.watchers.block(number)
         return number
 
-    def _pass(self, block: int) -> None:
+    def _start(self) -> dict[str, Decision]:
+        """Each product's first decision; a UsageError stops the run, any other failure is the first pass's line."""
+        first = {}
+        for sender in self.senders:
+            if self._paused(sender):
+                continue
+            try:
+                decision = decide(sender.product, self.connection, sender.signer.address)
+            except UsageError:
+                raise
+            except Exception:  # noqa: BLE001 - not bad input: the first pass decides again and says why it fails
+                continue
+            first[sender.product.key] = affordable(sender.product.key, decision)
+        return first
+
+    def _paused(self, sender: ProductSender) -> bool:
+        return self.settings.data_dir is not None and pause.is_paused(self.settings.data_dir, sender.product.key)
+
+    def serve_block(self, block: int, decided: Mapping[str, Decision] | None = None) -> None:
+        """One block's work: follow what is in flight, decide (and send) for the products that are free; a
+        product's decision in `decided` is used instead of a new one."""
         for sender in self.senders:
             if sender.flight is not None:  # an earlier decision is still in flight: follow it, decide nothing new
                 self._guarded(sender, block, sender.follow, block)
                 continue
-            if self.settings.data_dir is not None and pause.is_paused(self.settings.data_dir, sender.product.key):
+            if self._paused(sender):
                 self.log(Line("paused", sender.product.key, block, detail="skipped: `indexops keeper resume` it"))
                 continue
-            self._guarded(sender, block, self._serve, sender)
+            self._guarded(sender, block, self._serve, sender, (decided or {}).get(sender.product.key))
 
-    def _serve(self, sender: ProductSender) -> None:
-        decision = decide(sender.product, self.connection, sender.signer.address)
+    def _serve(self, sender: ProductSender, decision: Decision | None = None) -> None:
+        if decision is None:
+            decision = decide(sender.product, self.connection, sender.signer.address)
         if self.watchers:
             balance = int(self.connection.w3.eth.get_balance(sender.signer.address))
             self.watchers.decision(sender.product.key, decision, balance)

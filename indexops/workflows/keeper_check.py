@@ -1,18 +1,20 @@
 """`indexops keeper check PRODUCT`: what the keeper would send now for a leverage token, and at what fee.
 
-Reads the strategy at the latest block (`read_leverage`, the keeper's allowlist entry with it), takes
-the verdict, reads the pending block's base fee and the node's tip, and applies the product's gas
-policy (`[products.<key>.keeper]`, `indexops.leverage.gas_policy`). Nothing is sent. Refused with one
-line (exit 2): a product that is not a leverage token or has no `extensions.fli_strategy`; a keeper
-that is neither on the strategy's `callAllowList` nor let in by `anyoneCallable`; a ripcord whose cap is
-below the base fee (it could not be sent at any fee the policy allows).
+`decide` is the one decision `keeper check` and `keeper run` share: it reads the strategy at the latest
+block (`read_leverage`, the keeper's allowlist entry with it) and the pending block's base fee and the
+node's tip, takes the verdict and applies the product's gas policy (`[products.<key>.keeper]`,
+`indexops.leverage.gas_policy`). Nothing is sent. Refused with one line (exit 2): a product that is not a
+leverage token or has no `extensions.fli_strategy`; a keeper that is neither on the strategy's
+`callAllowList` nor let in by `anyoneCallable`; an RPC answering garbage; and (`affordable`) a ripcord
+whose cap is below the base fee (it could not be sent at any fee the policy allows).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexops.chain.keeper_inputs import read_eth_usd, read_gas_quote
+from indexops.chain.answers import GarbageAnswer
+from indexops.chain.keeper_inputs import eth_usd, read_gas_quote
 from indexops.chain.leverage_reader import LeverageReading, read_leverage
 from indexops.config.models import Keeper
 from indexops.config.selection import ProductOnNetwork
@@ -90,43 +92,54 @@ def strategy_of(target: ProductOnNetwork) -> str:
     return strategy_address(target)
 
 
-def keeper_check(target: ProductOnNetwork, connection, keeper: str) -> KeeperCheck:
-    extension = strategy_of(target)
-    reading = read_leverage(connection, extension, callers=[keeper])
+@dataclass(frozen=True)
+class Decision:
+    """One product's decision: the strategy read, the verdict, the fee quote and the gas policy's answer."""
+
+    reading: LeverageReading
+    verdict: Verdict
+    quote: GasQuote
+    gas: GasDecision
+    eth_usd: int | None = None  # USD per ETH in precise units, as the gas policy priced it
+
+    @property
+    def block(self) -> int:
+        return self.reading.block_number
+
+
+def decide(target: ProductOnNetwork, extension: str, policy: GasPolicy, connection, keeper: str) -> Decision:
+    """The product's decision at the latest block, for `keeper` as the caller."""
+    try:
+        reading = read_leverage(connection, extension, callers=[keeper])
+        quote = read_gas_quote(connection)
+    except GarbageAnswer as garbage:
+        raise UsageError(f"{target.key}: {garbage}") from None
     if not reading.anyone_callable and not reading.callers.get(keeper, False):
         raise UsageError(
             f"{target.key}: keeper {keeper} is not on the strategy's callAllowList (anyoneCallable is false): "
             "rebalance and iterateRebalance would revert; pass the allowed --account or have the operator allow it"
         )
-    decision = verdict(reading.state, reading.settings, reading.exchanges)
-    quote = read_gas_quote(connection)
-    gas = decide_gas(
-        decision,
-        reading.state,
-        reading.settings,
-        quote,
-        reading.state.timestamp,
-        gas_policy(target.product.keeper),
-        eth_usd=_eth_usd(target, connection, reading),
-    )
+    found = verdict(reading.state, reading.settings, reading.exchanges)
+    price = eth_usd(target.where.network, connection, reading)
+    gas = decide_gas(found, reading.state, reading.settings, quote, reading.state.timestamp, policy, eth_usd=price)
+    return Decision(reading, found, quote, gas, price)
+
+
+def affordable(key: str, decision: Decision) -> Decision:
+    """The decision, unless it is a ripcord whose cap is below the base fee: then one line saying what to raise."""
+    gas = decision.gas
     if gas.cap_below_base_fee:
         raise UsageError(
-            f"{target.key}: ripcord needed but its cap {gwei_text(gas.cap)} is below the base fee "
-            f"{gwei_text(quote.base_fee)}: raise products.{target.key}.keeper.ripcord_max_gwei or ripcord by hand"
+            f"{key}: ripcord needed but its cap {gwei_text(gas.cap)} is below the base fee "
+            f"{gwei_text(decision.quote.base_fee)}: raise products.{key}.keeper.ripcord_max_gwei or ripcord by hand"
         )
-    return _check(target, reading, keeper, decision, quote, gas)
+    return decision
 
 
-def _eth_usd(target: ProductOnNetwork, connection, reading: LeverageReading) -> int | None:
-    """USD per ETH in precise units: the collateral's price when it is WETH, else Compound's oracle's for cETH."""
-    network = target.where.network
-    weth = network.tokens.get(network.weth)
-    if weth is not None and weth.address.lower() == reading.strategy.collateral_asset.lower():
-        return reading.state.collateral_price
-    ceth = network.tokens.get("cETH")
-    if ceth is None:
-        return None
-    return read_eth_usd(connection, reading.strategy.comptroller, ceth.address)
+def keeper_check(target: ProductOnNetwork, connection, keeper: str) -> KeeperCheck:
+    policy = gas_policy(target.product.keeper)
+    decision = affordable(target.key, decide(target, strategy_of(target), policy, connection, keeper))
+    return _check(target, keeper, decision)
 
 
 def _symbol(target: ProductOnNetwork, address: str) -> str:
@@ -138,31 +151,25 @@ def _gwei(wei: int | None) -> float | None:
     return None if wei is None else wei / GWEI
 
 
-def _check(
-    target: ProductOnNetwork,
-    reading: LeverageReading,
-    keeper: str,
-    decision: Verdict,
-    quote: GasQuote,
-    gas: GasDecision,
-) -> KeeperCheck:
+def _check(target: ProductOnNetwork, keeper: str, decision: Decision) -> KeeperCheck:
+    reading, found, quote, gas = decision.reading, decision.verdict, decision.quote, decision.gas
     collateral_decimals = 36 - CHAINLINK_DECIMALS - reading.strategy.collateral_adjustment
-    plan, fees, stake = decision.plan, gas.fees, gas.stake
+    plan, fees, stake = found.plan, gas.fees, gas.stake
     return KeeperCheck(
         product_key=target.key,
         network=target.where.name,
         block_number=reading.block_number,
         timestamp=reading.state.timestamp,
         keeper=keeper,
-        leverage_ratio=None if decision.leverage_ratio is None else decision.leverage_ratio / PRECISE,
-        action=decision.action.value,
-        reason=decision.reason.value,
-        detail=decision.detail,
-        exchange=decision.exchange,
+        leverage_ratio=None if found.leverage_ratio is None else found.leverage_ratio / PRECISE,
+        action=found.action.value,
+        reason=found.reason.value,
+        detail=found.detail,
+        exchange=found.exchange,
         chunk=None if plan is None or plan.chunk is None else plan.chunk.chunk / 10**collateral_decimals,
         collateral_symbol=_symbol(target, reading.strategy.collateral_asset),
         expected_ratio=None if plan is None else plan.expected_ratio / PRECISE,
-        next_possible_at=decision.next_possible_at,
+        next_possible_at=found.next_possible_at,
         base_fee_gwei=quote.base_fee / GWEI,
         priority_fee_gwei=quote.priority_fee / GWEI,
         gas=gas.choice.value,

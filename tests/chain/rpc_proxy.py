@@ -13,7 +13,8 @@ Each HTTP request (one JSON-RPC call or a batch) meets one fate, drawn from a se
 
 The shares of each fate are set with `faults(...)`; `outage_after_send(n, seconds)` resets the answer to
 the n-th broadcast and then drops every request for a while; `go_dark_after(n)` forwards n more requests and
-then drops every one. Nothing is faulted unless `active` is set.
+then drops every one. Nothing is faulted unless `active` is set. `rewrite(fn)`, whether active or not: every
+answer forwarded is `fn(request, answer)` (both parsed JSON), e.g. one eth_call's result made garbage.
 Only a loopback upstream is accepted, the proxy listens on 127.0.0.1 only, and it stops with its `with`.
 """
 
@@ -27,6 +28,7 @@ import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -54,6 +56,7 @@ class FaultyRpcProxy:
         self._outage_until = 0.0
         self._outage_after: tuple[int, float] | None = None
         self._dark_after: int | None = None
+        self._rewrite: Callable[[object, object], object] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -97,6 +100,11 @@ class FaultyRpcProxy:
         """Forward the next `requests` requests as they are, then drop every request (a node gone for good)."""
         with self._lock:
             self._dark_after = requests
+
+    def rewrite(self, change: Callable[[object, object], object] | None) -> None:
+        """From now on, answer `change(request, answer)` instead of the node's answer (None: the node's again)."""
+        with self._lock:
+            self._rewrite = change
 
     # ---- one request ------------------------------------------------------------------------
 
@@ -167,6 +175,9 @@ class FaultyRpcProxy:
                     return
                 time.sleep(pause)
                 status, answer = proxy._forward(body)
+                change = proxy._rewrite
+                if change is not None and status == 200:
+                    answer = json.dumps(change(json.loads(body), json.loads(answer))).encode()
                 if fate == "reset":  # closed with linger 0: an RST, the client's read fails with "connection reset"
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self.connection.close()

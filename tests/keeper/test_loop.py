@@ -1,5 +1,6 @@
-"""The block loop with stand-ins for the chain and the senders: a product whose simulation reverts or whose
-read fails is a line and the next product is served; --once waits for what it sent; a signal says what flies."""
+"""The block loop with stand-ins for the chain and the senders: bad input at start stops the run before anything
+is sent, its first decisions are the first pass's; a product whose simulation reverts or whose read fails is a
+line and the next product is served; --once waits for what it sent; a signal says what flies."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from indexops.errors import ChainError
+from indexops.errors import ChainError, UsageError
 from indexops.interrupts import Interrupted
 from indexops.keeper import loop as keeper_loop
 from indexops.keeper.loop import KeeperLoop, LoopSettings
@@ -45,7 +46,9 @@ def _decision(block: int, send: bool = True):
     return SimpleNamespace(
         block=block,
         verdict=SimpleNamespace(action=SimpleNamespace(value="ripcord"), reason=SimpleNamespace(value="r"), detail="d"),
-        gas=SimpleNamespace(choice=GasChoice.SEND if send else GasChoice.NOTHING, fees=fees, why="w"),
+        gas=SimpleNamespace(
+            choice=GasChoice.SEND if send else GasChoice.NOTHING, fees=fees, why="w", cap_below_base_fee=False
+        ),
     )
 
 
@@ -122,3 +125,51 @@ def test_an_interruption_with_a_transaction_in_flight_says_so(monkeypatch):
         KeeperLoop(Connection([10]), [sender], LoopSettings(poll_seconds=0, once=True), lambda line: None, sleep).run()
     assert "eth2x-fli" in stopped.value.stopped_at and "not sent again" in stopped.value.stopped_at
     assert sender.released
+
+
+def test_bad_input_at_start_stops_the_run_before_anything_is_sent_or_said(monkeypatch):
+    def decide(product, connection, keeper):
+        if product.key == "btc2x-fli":
+            raise UsageError("btc2x-fli: keeper 0x99 is not on the strategy's callAllowList")
+        return _decision(10)
+
+    first, second = FakeSender("eth2x-fli"), FakeSender("btc2x-fli")
+    with pytest.raises(UsageError, match="btc2x-fli: keeper"):
+        _run(monkeypatch, [first, second], decide)
+    assert first.flight is None and first.follows == 0 and first.released and second.released
+
+
+def test_the_first_pass_uses_the_start_decisions_and_later_bad_input_is_a_line(monkeypatch):
+    seen = []
+
+    def decide(product, connection, keeper):
+        seen.append(product.key)
+        if len(seen) > 1:
+            raise UsageError("eth2x-fli: the RPC at http://127.0.0.1 answered garbage")
+        return _decision(len(seen), send=False)
+
+    def sleep(seconds):
+        if len(seen) > 1:
+            raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(keeper_loop, "decide", decide)
+    lines = []
+    loop = KeeperLoop(
+        Connection([10, 11]), [FakeSender("eth2x-fli")], LoopSettings(poll_seconds=0), lines.append, sleep
+    )
+    with pytest.raises(Interrupted):
+        loop.run()
+    assert [(line.kind, line.block) for line in lines] == [("decision", 1), ("error", 11)]
+    assert lines[1].detail == "UsageError: eth2x-fli: the RPC at http://127.0.0.1 answered garbage"
+
+
+def test_a_ripcord_its_cap_cannot_pay_for_is_refused_at_start_and_a_wait_line_later(monkeypatch):
+    unaffordable = _decision(10, send=False)
+    unaffordable.gas.cap_below_base_fee, unaffordable.gas.cap = True, 3 * 10**9
+    unaffordable.quote = SimpleNamespace(base_fee=5 * 10**9)
+    with pytest.raises(UsageError, match="eth2x-fli: ripcord needed but its cap 3.00 gwei is below the base fee"):
+        _run(monkeypatch, [FakeSender("eth2x-fli")], lambda product, connection, keeper: unaffordable)
+    lines = []
+    loop = KeeperLoop(Connection([10]), [FakeSender("eth2x-fli")], LoopSettings(poll_seconds=0), lines.append)
+    loop.serve_block(10)  # after the start: the decision is said, as any other
+    assert [line.kind for line in lines] == ["decision"]
