@@ -3,8 +3,9 @@ the product's strategy and gas policy resolved once at start."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from indexops.chain.leverage_quotes import ExchangeQuoter
 from indexops.config.selection import ProductOnNetwork
 from indexops.leverage.gas_policy import GasPolicy
 from indexops.workflows import keeper_check
@@ -18,6 +19,7 @@ class Product:
     target: ProductOnNetwork
     extension: str
     policy: GasPolicy
+    quoter: ExchangeQuoter = field(default_factory=ExchangeQuoter, compare=False)  # its routers, resolved once
 
     @property
     def key(self) -> str:
@@ -29,4 +31,4 @@ class Product:
 
 
 def decide(product: Product, connection, keeper: str) -> Decision:
-    return keeper_check.decide(product.target, product.extension, product.policy, connection, keeper)
+    return keeper_check.decide(product.target, product.extension, product.policy, connection, keeper, product.quoter)

@@ -77,6 +77,14 @@ class GasPolicy:
     danger_horizon_bps: int = 2_000
     crash_move_bps: int = 1_000
 
+    def gas_for(self, action: Action) -> int:
+        """The gas the policy reckons for one call of `action` (0 for nothing)."""
+        return {
+            Action.RIPCORD: self.ripcord_gas,
+            Action.ITERATE: self.iterate_gas,
+            Action.REBALANCE: self.rebalance_gas,
+        }.get(action, 0)
+
     def __post_init__(self) -> None:
         for name in ("routine_max", "iterate_max", "ripcord_max", "rebalance_gas", "iterate_gas", "ripcord_gas"):
             if getattr(self, name) <= 0:

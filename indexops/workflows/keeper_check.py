@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 from indexops.chain.answers import GarbageAnswer
 from indexops.chain.keeper_inputs import eth_usd, read_gas_quote
+from indexops.chain.leverage_quotes import ExchangeQuoter, QuoteRequest
 from indexops.chain.leverage_reader import LeverageReading, read_leverage
 from indexops.config.models import Keeper
 from indexops.config.selection import ProductOnNetwork
 from indexops.errors import UsageError
+from indexops.leverage.exchange_choice import ExchangeCost, cheapest, exchange_costs, gas_in_usd
 from indexops.leverage.gas_policy import (
     GasChoice,
     GasDecision,
@@ -76,8 +78,9 @@ class KeeperCheck:
     gas_limit: int | None
     wait_until: int | None
     why: str
-    at_stake_eth: float | None  # a ripcord's: the liquidation cost weighted by danger
+    at_stake_eth: float | None  # a ripcord's: the liquidation cost weighted by danger and the over-exposure
     reward_eth: float | None
+    exchange_costs: list[dict]  # each quoted exchange: what it would give, whether that fills, cost (USD) net of gas
 
     def as_json(self) -> dict:
         from dataclasses import asdict
@@ -101,13 +104,21 @@ class Decision:
     quote: GasQuote
     gas: GasDecision
     eth_usd: int | None = None  # USD per ETH in precise units, as the gas policy priced it
+    exchange_costs: tuple[ExchangeCost, ...] = ()  # the exchanges compared for the call, when there were several
 
     @property
     def block(self) -> int:
         return self.reading.block_number
 
 
-def decide(target: ProductOnNetwork, extension: str, policy: GasPolicy, connection, keeper: str) -> Decision:
+def decide(
+    target: ProductOnNetwork,
+    extension: str,
+    policy: GasPolicy,
+    connection,
+    keeper: str,
+    quoter: ExchangeQuoter | None = None,
+) -> Decision:
     """The product's decision at the latest block, for `keeper` as the caller."""
     try:
         reading = read_leverage(connection, extension, callers=[keeper])
@@ -119,10 +130,41 @@ def decide(target: ProductOnNetwork, extension: str, policy: GasPolicy, connecti
             f"{target.key}: keeper {keeper} is not on the strategy's callAllowList (anyoneCallable is false): "
             "rebalance and iterateRebalance would revert; pass the allowed --account or have the operator allow it"
         )
-    found = verdict(reading.state, reading.settings, reading.exchanges)
     price = eth_usd(target.where.network, connection, reading)
+    found, costs = _on_the_cheapest_exchange(
+        verdict(reading.state, reading.settings, reading.exchanges), reading, quote, policy, price, connection, quoter
+    )
     gas = decide_gas(found, reading.state, reading.settings, quote, reading.state.timestamp, policy, eth_usd=price)
-    return Decision(reading, found, quote, gas, price)
+    return Decision(reading, found, quote, gas, price, costs)
+
+
+def _on_the_cheapest_exchange(
+    found: Verdict,
+    reading: LeverageReading,
+    quote: GasQuote,
+    policy: GasPolicy,
+    price: int | None,
+    connection,
+    quoter: ExchangeQuoter | None,
+) -> tuple[Verdict, tuple[ExchangeCost, ...]]:
+    """The verdict moved to the exchange whose quote costs least per unit moved, net of gas, when two or more
+    exchanges could take the call; with the costs compared."""
+    trades = {o.exchange: o.check.plan.trade for o in found.options if o.ok and o.check.plan and o.check.plan.trade}
+    if len(trades) < 2:
+        return found, ()
+    strategy = reading.strategy
+    requests = {}
+    for exchange, trade in trades.items():
+        sell, buy = (
+            (strategy.borrow_asset, strategy.collateral_asset)
+            if trade.is_lever
+            else (strategy.collateral_asset, strategy.borrow_asset)
+        )
+        requests[exchange] = QuoteRequest(trade.send_notional, sell, buy)
+    quoted = (quoter or ExchangeQuoter()).quotes(connection, strategy.leverage_module, reading.block_number, requests)
+    gas_usd = gas_in_usd(policy.gas_for(found.action), quote.base_fee, price)
+    costs = exchange_costs(found.options, quoted, reading.state, gas_usd)
+    return cheapest(found, costs), tuple(costs)
 
 
 def affordable(key: str, decision: Decision) -> Decision:
@@ -182,4 +224,8 @@ def _check(target: ProductOnNetwork, keeper: str, decision: Decision) -> KeeperC
         why=gas.why,
         at_stake_eth=None if stake is None else stake.at_stake / PRECISE,
         reward_eth=None if stake is None else stake.reward / PRECISE,
+        exchange_costs=[
+            {"exchange": c.exchange, "receive": c.receive, "fills": c.fills, "cost_usd": c.cost_usd / PRECISE}
+            for c in decision.exchange_costs
+        ],
     )

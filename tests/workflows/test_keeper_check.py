@@ -90,3 +90,44 @@ def test_a_product_without_a_leverage_extension_is_one_line_exit_2(cli, tmp_path
     assert result.code == 2 and result.err.count("\n") == 1 and "extensions.fli_strategy" in result.err
     index = _check(cli, "dpi")
     assert index.code == 2 and index.err == "error: dpi: not a leverage product (kind 'index'): no keeper to check\n"
+
+
+def _cheapen_weth_on(w3, book, venue: str, by: float) -> None:
+    """The venue's WETH/USDC pool `by` below the feeds: selling WETH there gives that much less."""
+    from indexops.chain.uniswap import pair_address
+    from indexops.config.models import UNISWAP_V2_PAIR_INIT_CODE_HASH
+    from indexops.sandbox.arbitrage import PoolMover
+
+    weth, usdc = book["tokens"]["WETH"], book["tokens"]["USDC"]
+    pair = pair_address(book["venues"][venue]["factory"], weth, usdc, UNISWAP_V2_PAIR_INIT_CODE_HASH)
+    mover = PoolMover(w3, book["accounts"]["arbitrageur"], weth)
+    weth_reserve, usdc_reserve = mover.pair_reserves(pair, weth, usdc)
+    assert mover.move_pair(pair, weth, usdc, usdc_reserve / weth_reserve * (1 - by))
+
+
+@pytest.mark.chain
+@pytest.mark.parametrize(
+    "cheap, chosen", [("uniswap-v2", "SushiswapExchangeAdapter"), ("sushiswap", "UniswapV2ExchangeAdapter")]
+)
+def test_the_ripcord_goes_to_the_exchange_that_quotes_more_for_its_chunk_and_lands_there(
+    cli, sandbox, w3, book, real, tmp_path, cheap, chosen
+):
+    from tests.keeper.test_keeper_run import _run, _strategy
+
+    assert cli("sandbox", "price", "WETH", "--by", "-25").code == 0
+    _cheapen_weth_on(w3, book, cheap, by=0.02)
+    (eth2x,) = _checked(cli, "eth2x-fli")
+    assert eth2x["action"] == "ripcord" and eth2x["exchange"] == chosen
+    costs = {c["exchange"]: c for c in eth2x["exchange_costs"]}
+    assert set(costs) == {"UniswapV2ExchangeAdapter", "SushiswapExchangeAdapter"} and all(
+        c["fills"] for c in costs.values()
+    )
+    assert costs[chosen]["receive"] > max(c["receive"] for name, c in costs.items() if name != chosen)
+    start = w3.eth.block_number
+    sent = _run(cli, tmp_path / "journal.sqlite3", "eth2x-fli")
+    assert sent.code == 0, sent.err
+    strategy = _strategy(real)
+    (ripcord,) = strategy.events.RipcordCalled.get_logs(from_block=start)
+    landed = w3.eth.get_block(ripcord["blockNumber"]).timestamp
+    traded = {name: strategy.functions.getExchangeSettings(name).call()[1] for name in costs}  # last trade times
+    assert traded[chosen] == landed and all(t < landed for name, t in traded.items() if name != chosen)
