@@ -8,7 +8,7 @@ import traceback
 import typer
 
 from indexops import __version__, interrupts
-from indexops.cli import execute, keeper, lever, plan, products, safe, sandbox, status
+from indexops.cli import claim_comp, execute, keeper, lever, plan, products, safe, sandbox, status
 from indexops.cli.command_line import shown_command
 from indexops.errors import IndexopsError
 
@@ -28,6 +28,7 @@ app.command("status")(status.status)
 app.command("plan")(plan.plan)
 app.command("show")(plan.show)
 app.command("execute")(execute.execute)
+app.command("claim-comp")(claim_comp.claim_comp)
 
 
 def _version(value: bool) -> None:
