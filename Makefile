@@ -1,4 +1,4 @@
-# indexops: `make demo` runs a DPI rebalance and a leverage token's price drop on the sandbox; `make test` runs every test.
+# indexops: `make demo` runs a DPI rebalance, a leverage token's price drop and its COMP claim preview on the sandbox; `make test` runs every test.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -28,6 +28,7 @@ demo: setup
 	$(BIN)/indexops status eth2x-fli
 	$(BIN)/indexops sandbox price WETH --to 2550
 	$(BIN)/indexops status eth2x-fli
+	$(BIN)/indexops claim-comp eth2x-fli --dry-run
 
 test: setup
 	$(BIN)/python -m pytest
