@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from indexops.cli import context
+from indexops.cli.confirm import confirm_or_stop
 from indexops.cli.options import (
     ConfigOption,
     DebugOption,
@@ -21,7 +21,6 @@ from indexops.cli.options import (
     RpcUrlOption,
 )
 from indexops.cli.output import emit_json, note, stdout
-from indexops.errors import UsageError
 
 SANDBOX_CLAIMER = "1"  # the sandbox's operator, anvil account 1: it may claim (anyoneClaim) and absorb
 
@@ -178,11 +177,4 @@ def _signer(account: str | None, keystore: Path | None, sandbox: bool):
 
 
 def _confirm(count: int, yes: bool) -> None:
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        raise UsageError("not a terminal: review the preview (--dry-run) and pass --yes to claim")
-    import questionary
-
-    if not questionary.confirm(f"Send {count} claim(s)?", default=False).ask():
-        raise typer.Abort()
+    confirm_or_stop(f"Send {count} claim(s)?", yes, "review the preview (--dry-run)")

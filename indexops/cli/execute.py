@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from indexops.cli import context
+from indexops.cli.confirm import confirm_or_stop
 from indexops.cli.options import (
     ConfigOption,
     DebugOption,
@@ -274,15 +275,8 @@ def _confirm(plan, path: str, yes: bool, json_output: bool, resuming: bool) -> N
 
         for table in review_tables(plan, path):
             stdout().print(table)
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        raise UsageError("not a terminal: review the plan with `indexops show` and pass --yes to execute it")
-    import questionary
-
     verb = "Resume" if resuming else "Execute"
-    if not questionary.confirm(f"{verb} {len(plan.steps)} steps of this plan?", default=False).ask():
-        raise typer.Abort()
+    confirm_or_stop(f"{verb} {len(plan.steps)} steps of this plan?", yes, "review the plan with `indexops show`")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from indexops.cli import context
+from indexops.cli.confirm import confirm_or_stop
 from indexops.cli.options import (
     ConfigOption,
     DebugOption,
@@ -294,11 +295,4 @@ def _ask_password(prompt: str) -> str:
 
 
 def _confirm(count: int, yes: bool) -> None:
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        raise UsageError("not a terminal: review with `indexops safe decode` and pass --yes to execute")
-    import questionary
-
-    if not questionary.confirm(f"Execute {count} Safe transaction(s)?", default=False).ask():
-        raise typer.Abort()
+    confirm_or_stop(f"Execute {count} Safe transaction(s)?", yes, "review with `indexops safe decode`")
