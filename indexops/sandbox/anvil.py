@@ -50,6 +50,12 @@ def read_running() -> RunningSandbox | None:
     return state if _is_our_anvil(state) else None
 
 
+# Without a bound anvil writes every block's state under ~/.foundry/anvil/tmp and never deletes it: a day of
+# blocks (the keeper benchmark) took 6 GB, and the directories of killed anvils stay. Reads at older blocks
+# than these are refused by the node.
+KEPT_STATES = 500
+
+
 def start_anvil(anvil: Path, port: int | None = None) -> RunningSandbox:
     """Start anvil on 127.0.0.1 (the given port, 8545 if free, else any free port)."""
     port = port or (DEFAULT_PORT if _port_is_free(DEFAULT_PORT) else _free_port())
@@ -69,6 +75,8 @@ def start_anvil(anvil: Path, port: int | None = None) -> RunningSandbox:
         str(DEV_ACCOUNT_BALANCE_ETH),
         "--code-size-limit",
         "50000",
+        "--prune-history",  # states past the last KEPT_STATES blocks are dropped, never written to disk
+        str(KEPT_STATES),
     ]
     process = subprocess.Popen(
         command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
