@@ -109,6 +109,19 @@ SBX = SandboxProduct(
 
 DELEGATED_PRODUCTS = (SBX,)
 
+# A productive index under the self-service manager, deployed last (it needs Compound v2): most of its
+# value supplied to Compound as cUSDC, earning COMP, with ClaimExtension and WrapExtension for its operator.
+PIX = SandboxProduct(
+    key="pix",
+    name="Productive Index",
+    symbol="PIX",
+    value_per_set_usd=100.0,
+    supply=10_000,
+    weights={"cUSDC": 0.60, "WETH": 0.25, "UNI": 0.15},
+    streaming_fee=0.0095,
+    operator_is_safe=False,
+)
+
 # ---------------------------------------------------------------------------------------------
 # Leverage tokens: Compound v2 lending, Chainlink-like feeds, and FLI products levered against USDC.
 # Their methodology, execution, ripcord and exchange settings are products.toml's (`leverage_settings`);

@@ -80,7 +80,7 @@ def test_check_json(capsys, write):
 
 def test_check_shipped_products_file(capsys):
     assert run(capsys, "products", "check", "--config", str(SHIPPED)) == (
-        0, f"✓ {SHIPPED}: valid (5 products, 2 networks)\n", "",
+        0, f"✓ {SHIPPED}: valid (6 products, 2 networks)\n", "",
     )
 
 
@@ -126,10 +126,10 @@ def test_products_json_for_the_shipped_file(capsys):
     code, out, err = run(capsys, "products", "--config", str(SHIPPED), "--json")
     assert (code, err) == (0, "")
     listed = json.loads(out)
-    assert [p["key"] for p in listed["products"]] == ["dpi", "mvi", "eth2x-fli", "btc2x-fli", "sbx"]
+    assert [p["key"] for p in listed["products"]] == ["dpi", "mvi", "eth2x-fli", "btc2x-fli", "sbx", "pix"]
     assert {p["key"]: sorted(p["networks"]) for p in listed["products"]} == {
         "dpi": ["mainnet", "sandbox"], "mvi": ["sandbox"], "eth2x-fli": ["mainnet", "sandbox"], "btc2x-fli": ["sandbox"],
-        "sbx": ["sandbox"],
+        "sbx": ["sandbox"], "pix": ["sandbox"],
     }
 
 

@@ -8,6 +8,7 @@ from indexops.sandbox.deploy import uniswap_v3
 from indexops.sandbox.deploy.core import deploy_set_core, deploy_weth
 from indexops.sandbox.deploy.delegated import deploy_delegated
 from indexops.sandbox.deploy.leverage_stack import deploy_leverage_stack, leverage_book
+from indexops.sandbox.deploy.productive import deploy_productive
 from indexops.sandbox.deploy.products import deploy_product
 from indexops.sandbox.deploy.safe import create_safe, deploy_safe_stack
 from indexops.sandbox.deploy.venues import VENUES, add_liquidity, deploy_venue
@@ -50,8 +51,10 @@ def deploy_sandbox(w3, artifacts: ArtifactStore, leverage: dict[str, StrategySet
         book["tokens"].update({s: tokens[s].address for s in (t.symbol for t in scenario.LEVERAGE_TOKENS)})
         book["tokens"].update(leverage_book(stack, tokens)["compound"]["ctokens"])
         book.update(leverage_book(stack, tokens))
-        book["leverage"]["libraries"] = {library.qualified_name: address for library, address in d.libraries.items()}
         book["accounts"]["keeper"] = accounts[scenario.KEEPER]
+        productive = deploy_productive(d, core, delegated, stack["compound"], stack["modules"]["airdrop"], tokens)
+        _add_productive(book, productive)
+        book["leverage"]["libraries"] = {library.qualified_name: address for library, address in d.libraries.items()}
     return book
 
 
@@ -144,3 +147,18 @@ def _delegated_book(delegated: dict) -> dict:
             for key, p in delegated["products"].items()
         },
     }
+
+
+def _add_productive(book: dict, productive: dict) -> None:
+    """PIX among the delegated products, its extensions among theirs, WrapModuleV2 and its adapter."""
+    book["delegated"]["products"]["pix"] = {
+        "set_token": productive["set_token"].address,
+        "delegated_manager": productive["manager"].address,
+        "operator": productive["operator"],
+        "methodologist": productive["methodologist"],
+        "owner": productive["owner"],
+    }
+    book["delegated"]["extensions"].update({key: e.address for key, e in productive["extensions"].items()})
+    book["modules"]["wrap"] = productive["wrap_module"].address
+    book["modules"]["airdrop"] = book["leverage"]["modules"]["airdrop"]
+    book["wrap_adapter"] = productive["wrap_adapter"].address

@@ -53,9 +53,14 @@ def compile_for(toolchain: Toolchain) -> dict[str, dict]:
     )
 
 
+def standin_deployer(d: Deployer) -> Deployer:
+    """`d`, deploying the stand-in's contracts by name as well as the toolchain's (libraries shared)."""
+    return Deployer(d.w3, StandinArtifacts(compile_for(d.artifacts.toolchain), d.artifacts), d.sender, d.libraries)
+
+
 def deploy_delegated(d: Deployer, core: dict, tokens: dict, accounts: list[str]) -> dict:
     """The stack, then every scenario product that runs under a DelegatedManager."""
-    standin = Deployer(d.w3, StandinArtifacts(compile_for(d.artifacts.toolchain), d.artifacts), d.sender, d.libraries)
+    standin = standin_deployer(d)
     stack = deploy_stack(standin, core)
     products = {
         spec.key: create_product(standin, spec, core, stack, tokens, accounts) for spec in scenario.DELEGATED_PRODUCTS
@@ -97,23 +102,9 @@ def create_product(
         core["modules"]["streaming_fee"].address,
         stack["debt_issuance"].address,
     ]
-    receipt = d.send(
-        factory.functions.createSetAndManager(
-            components,
-            list(units.values()),
-            spec.name,
-            spec.symbol,
-            owner,
-            methodologist,
-            modules,
-            [operator],
-            components,
-            [e.address for e in extensions.values()],
-        )
+    set_token, manager = create_set_and_manager(
+        d, factory, spec, units, components, owner, methodologist, modules, [operator], components, extensions
     )
-    created = factory.events.DelegatedManagerCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]
-    set_token, manager = d.at("SetToken", created["_setToken"]), d.at("DelegatedManager", created["_manager"])
-
     d.send(
         factory.functions.initialize(
             set_token.address,
@@ -123,7 +114,7 @@ def create_product(
             _initialize_calls(extensions, manager.address, spec),
         )
     )
-    _issue(d, stack["debt_issuance"], set_token, tokens, units, spec.supply * PRECISE_UNIT)
+    issue(d, stack["debt_issuance"], set_token, tokens, units, spec.supply * PRECISE_UNIT)
     return {
         "set_token": set_token,
         "manager": manager,
@@ -134,25 +125,62 @@ def create_product(
     }
 
 
+def create_set_and_manager(
+    d: Deployer,
+    factory,
+    spec: scenario.SandboxProduct,
+    units: dict[str, int],
+    components: list[str],
+    owner: str,
+    methodologist: str,
+    modules: list[str],
+    operators: list[str],
+    assets: list[str],
+    extensions: dict,
+):
+    """The SetToken and its DelegatedManager, created by the factory and awaiting its `initialize`."""
+    receipt = d.send(
+        factory.functions.createSetAndManager(
+            components,
+            list(units.values()),
+            spec.name,
+            spec.symbol,
+            owner,
+            methodologist,
+            modules,
+            operators,
+            assets,
+            [e.address for e in extensions.values()],
+        )
+    )
+    created = factory.events.DelegatedManagerCreated().process_receipt(receipt, errors=DISCARD)[0]["args"]
+    return d.at("SetToken", created["_setToken"]), d.at("DelegatedManager", created["_manager"])
+
+
+def fee_split_call(extension, manager: str, spec: scenario.SandboxProduct) -> bytes:
+    """StreamingFeeSplitExtension's and StreamingFeeModule's initialization; the manager collects fees to split."""
+    settings = (manager, MAX_STREAMING_FEE, int(spec.streaming_fee * PRECISE_UNIT), 0)
+    return extension.encode_abi("initializeModuleAndExtension", args=[manager, settings])
+
+
+def issuance_call(extension, manager: str) -> bytes:
+    """IssuanceExtension's and DebtIssuanceModuleV2's initialization, with no issue or redeem fee."""
+    return extension.encode_abi(
+        "initializeModuleAndExtension", args=[manager, MAX_ISSUANCE_FEE, 0, 0, manager, ZERO_ADDRESS]
+    )
+
+
 def _initialize_calls(extensions: dict, manager: str, spec: scenario.SandboxProduct) -> list[bytes]:
-    fee_settings = (
-        manager,
-        MAX_STREAMING_FEE,
-        int(spec.streaming_fee * PRECISE_UNIT),
-        0,
-    )  # the manager collects fees to split
     return [
         extensions["trade"].encode_abi("initializeModuleAndExtension", args=[manager]),
         # TradeModule initializes once, through TradeExtension: BatchTradeExtension only joins
         extensions["batch_trade"].encode_abi("initializeExtension", args=[manager]),
-        extensions["fee_split"].encode_abi("initializeModuleAndExtension", args=[manager, fee_settings]),
-        extensions["issuance"].encode_abi(
-            "initializeModuleAndExtension", args=[manager, MAX_ISSUANCE_FEE, 0, 0, manager, ZERO_ADDRESS]
-        ),
+        fee_split_call(extensions["fee_split"], manager, spec),
+        issuance_call(extensions["issuance"], manager),
     ]
 
 
-def _issue(d: Deployer, issuance, set_token, tokens: dict, units: dict[str, int], quantity: int) -> None:
+def issue(d: Deployer, issuance, set_token, tokens: dict, units: dict[str, int], quantity: int) -> None:
     if "WETH" in units:
         d.send(tokens["WETH"].functions.deposit(), value=-(-units["WETH"] * quantity // PRECISE_UNIT))
     for symbol in units:

@@ -36,7 +36,7 @@ contract ClaimExtension is BaseGlobalExtension {
 
     event FeesDistributed(
         address _setToken,
-        address indexed _token,
+        address _token,
         address indexed _ownerFeeRecipient,
         address indexed _methodologist,
         uint256 _ownerTake,
@@ -45,13 +45,18 @@ contract ClaimExtension is BaseGlobalExtension {
 
     /* ============ Modifiers ============ */
 
+    modifier onlyAllowedAssets(ISetToken _setToken, address[] memory _assets) {
+        _validateAllowedAssets(_setToken, _assets);
+        _;
+    }
+
     modifier onlyValidAbsorbCaller(ISetToken _setToken) {
         require(_isValidAbsorbCaller(_setToken), "Must be valid AirdropModule absorb caller");
         _;
     }
 
     modifier onlyValidClaimAndAbsorbCaller(ISetToken _setToken) {
-        require(_isValidClaimAndAbsorbCaller(_setToken), "Must be valid claim and absorb caller");
+        require(_isValidClaimAndAbsorbCaller(_setToken), "Must be valid AirdropModule absorb and ClaimModule claim caller");
         _;
     }
 
@@ -112,11 +117,11 @@ contract ClaimExtension is BaseGlobalExtension {
         _absorb(_setToken, _token);
     }
 
-    function batchAbsorb(ISetToken _setToken, address[] memory _tokens) external onlyValidAbsorbCaller(_setToken) {
-        IDelegatedManager manager = _manager(_setToken);
-        for (uint256 i = 0; i < _tokens.length; i++) {
-            require(manager.isAllowedAsset(_tokens[i]), "Must be allowed asset");
-        }
+    function batchAbsorb(ISetToken _setToken, address[] memory _tokens)
+        external
+        onlyValidAbsorbCaller(_setToken)
+        onlyAllowedAssets(_setToken, _tokens)
+    {
         _batchAbsorb(_setToken, _tokens);
     }
 
@@ -258,8 +263,6 @@ contract ClaimExtension is BaseGlobalExtension {
         external
         onlyOwnerAndValidManager(_delegatedManager)
     {
-        require(_delegatedManager.isInitializedExtension(address(this)), "Extension must be initialized");
-
         _initializeAirdropModule(_delegatedManager.setToken(), _delegatedManager, _airdropSettings);
     }
 
@@ -272,14 +275,10 @@ contract ClaimExtension is BaseGlobalExtension {
         external
         onlyOwnerAndValidManager(_delegatedManager)
     {
-        require(_delegatedManager.isInitializedExtension(address(this)), "Extension must be initialized");
-
         _initializeClaimModule(_delegatedManager.setToken(), _delegatedManager, _anyoneClaim, _rewardPools, _integrationNames);
     }
 
     function initializeExtension(IDelegatedManager _delegatedManager) external onlyOwnerAndValidManager(_delegatedManager) {
-        require(_delegatedManager.isPendingExtension(address(this)), "Extension must be pending");
-
         ISetToken setToken = _delegatedManager.setToken();
         _initializeExtension(setToken, _delegatedManager);
 
@@ -296,8 +295,6 @@ contract ClaimExtension is BaseGlobalExtension {
         external
         onlyOwnerAndValidManager(_delegatedManager)
     {
-        require(_delegatedManager.isPendingExtension(address(this)), "Extension must be pending");
-
         ISetToken setToken = _delegatedManager.setToken();
         _initializeExtension(setToken, _delegatedManager);
         _initializeAirdropModule(setToken, _delegatedManager, _airdropSettings);
@@ -383,6 +380,15 @@ contract ClaimExtension is BaseGlobalExtension {
         IERC20 rewardsToken = adapter.getTokenAddress(_rewardPool);
         require(_manager(_setToken).isAllowedAsset(address(rewardsToken)), "Must be allowed asset");
         return rewardsToken;
+    }
+
+    function _validateAllowedAssets(ISetToken _setToken, address[] memory _assets) internal view {
+        IDelegatedManager manager = _manager(_setToken);
+        if (manager.useAssetAllowlist()) {
+            for (uint256 i = 0; i < _assets.length; i++) {
+                require(manager.assetAllowlist(_assets[i]), "Must be allowed asset");
+            }
+        }
     }
 
     function _isValidAbsorbCaller(ISetToken _setToken) internal view returns (bool) {

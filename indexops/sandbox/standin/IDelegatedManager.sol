@@ -20,6 +20,7 @@ interface IDelegatedManager {
     function methodologist() external view returns (address);
     function operatorAllowlist(address _operator) external view returns (bool);
     function assetAllowlist(address _asset) external view returns (bool);
+    function useAssetAllowlist() external view returns (bool);
     function isAllowedAsset(address _asset) external view returns (bool);
     function isPendingExtension(address _extension) external view returns (bool);
     function isInitializedExtension(address _extension) external view returns (bool);

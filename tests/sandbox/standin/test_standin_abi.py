@@ -66,6 +66,7 @@ def test_every_contract_has_a_published_abi():
             "ManagerCore",
             "StreamingFeeSplitExtension",
             "TradeExtension",
+            "WrapExtension",
         ]
     )
 

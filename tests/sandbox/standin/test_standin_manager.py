@@ -370,7 +370,7 @@ def test_claim_and_absorb(chain):
     c, roles = chain.contracts, chain.roles
     set_token, reward = c["SetToken"], c["ClaimAdapterMock"]
     chain.send(reward.functions.setRewards(7 * UNIT))
-    with pytest.raises(ContractLogicError, match="Must be valid claim and absorb caller"):
+    with pytest.raises(ContractLogicError, match="Must be valid AirdropModule absorb and ClaimModule claim caller"):
         c["ClaimExtension"].functions.claimAndAbsorb(set_token.address, reward.address, chain.p.CLAIM_INTEGRATION).call(
             {"from": roles["stranger"]}
         )
