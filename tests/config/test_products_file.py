@@ -78,7 +78,7 @@ def test_shipped_products_file_is_valid():
     assert config.path == SHIPPED
     assert config.file.default_network == "sandbox"
     assert sorted(config.file.networks) == ["mainnet", "sandbox"]
-    assert sorted(config.file.products) == ["btc2x-fli", "dpi", "eth2x-fli", "mvi", "sbx"]
+    assert sorted(config.file.products) == ["btc2x-fli", "dpi", "eth2x-fli", "mvi", "pix", "sbx"]
     assert config.file.products["eth2x-fli"].kind == "leverage"
 
 
