@@ -16,7 +16,6 @@ from indexops.chain.answers import GarbageAnswer
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.config.selection import ProductOnNetwork
 from indexops.errors import ChainError, UsageError
-from indexops.report.fee_split import FeeTerms
 
 STREAMING_FEE_INDEX = 0  # the controller's fee index for the streaming fee module
 
@@ -48,18 +47,6 @@ class FeeReading:
     operator: str  # the BaseManager's operator, or the DelegatedManager's ownerFeeRecipient
     methodologist: str
     issuance: IssuanceFees | None
-
-    @property
-    def terms(self) -> FeeTerms:
-        return FeeTerms(
-            percentage=self.percentage,
-            last_accrual=self.last_accrual,
-            total_supply=self.total_supply,
-            protocol_share=self.protocol_share,
-            held_by_recipient=self.held,
-            operator_share=self.operator_share,
-            accrues_to_holder=self.recipient.lower() == self.holder.lower(),
-        )
 
 
 def splitter_of(target: ProductOnNetwork) -> tuple[str, str]:

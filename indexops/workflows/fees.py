@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from indexops.chain.fee_reader import FeeReading, read_fees
 from indexops.config.selection import ProductOnNetwork
-from indexops.report.fee_split import PRECISE_UNIT, FeePreview, preview
+from indexops.report.fee_split import PRECISE_UNIT, FeePreview, FeeTerms, preview
 
 SPLIT_NAMES = {
     "fee-split-extension": "Index Coop StreamingFeeSplitExtension",
@@ -72,9 +72,22 @@ class FeeStatus:
         }
 
 
+def fee_terms(reading: FeeReading) -> FeeTerms:
+    """The reading as the fee arithmetic takes it."""
+    return FeeTerms(
+        percentage=reading.percentage,
+        last_accrual=reading.last_accrual,
+        total_supply=reading.total_supply,
+        protocol_share=reading.protocol_share,
+        held_by_recipient=reading.held,
+        operator_share=reading.operator_share,
+        accrues_to_holder=reading.recipient.lower() == reading.holder.lower(),
+    )
+
+
 def fee_status(target: ProductOnNetwork, connection) -> FeeStatus:
     reading = read_fees(connection, target)
-    seen = preview(reading.terms, reading.timestamp)
+    seen = preview(fee_terms(reading), reading.timestamp)
     nav = _nav_usd(target, connection)
     diluted = None if nav is None else nav * (1 - seen.fraction / PRECISE_UNIT)
     return FeeStatus(target.key, target.where.name, reading, seen, diluted)

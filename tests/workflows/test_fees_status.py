@@ -32,6 +32,7 @@ def test_what_each_party_would_receive_is_what_the_distribution_pays(cli, sandbo
     from indexops.chain.fee_reader import read_fees
     from indexops.cli.context import product as target_of
     from indexops.report.fee_split import preview
+    from indexops.workflows.fees import fee_terms
 
     w3.provider.make_request("evm_increaseTime", [30 * DAY])
     w3.provider.make_request("evm_mine", [])
@@ -43,7 +44,7 @@ def test_what_each_party_would_receive_is_what_the_distribution_pays(cli, sandbo
     assert reading.block_number == shown["block_number"]
     role = "owner" if kind == "delegated-manager" else "operator"
     parties = {role: split[role]["address"], "methodologist": split["methodologist"]["address"]}
-    assert int(split[role]["sets"]) == preview(reading.terms, reading.timestamp).to_operator
+    assert int(split[role]["sets"]) == preview(fee_terms(reading), reading.timestamp).to_operator
 
     token = contract(w3, "SetToken", target.deployment.set_token)
     before = {name: token.functions.balanceOf(address).call() for name, address in parties.items()}
@@ -56,7 +57,7 @@ def test_what_each_party_would_receive_is_what_the_distribution_pays(cli, sandbo
     receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": w3.eth.accounts[OPERATOR]}))
     assert receipt.status == 1 and w3.eth.get_block(receipt.blockNumber).timestamp == landing
     paid = {name: token.functions.balanceOf(address).call() - before[name] for name, address in parties.items()}
-    expected = preview(reading.terms, landing)
+    expected = preview(fee_terms(reading), landing)
     assert paid == {role: expected.to_operator, "methodologist": expected.to_methodologist}
     assert expected.to_operator > 0 and expected.to_methodologist > 0
 
