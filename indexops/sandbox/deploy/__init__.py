@@ -7,7 +7,7 @@ from indexops.sandbox.artifacts import ArtifactStore
 from indexops.sandbox.deploy import uniswap_v3
 from indexops.sandbox.deploy.core import deploy_set_core, deploy_weth
 from indexops.sandbox.deploy.delegated import deploy_delegated
-from indexops.sandbox.deploy.leverage_stack import deploy_leverage_stack, leverage_book
+from indexops.sandbox.deploy.leverage_stack import deploy_leverage_stack, engage_leverage_products, leverage_book
 from indexops.sandbox.deploy.productive import deploy_productive
 from indexops.sandbox.deploy.products import deploy_product
 from indexops.sandbox.deploy.safe import create_safe, deploy_safe_stack
@@ -48,11 +48,14 @@ def deploy_sandbox(w3, artifacts: ArtifactStore, leverage: dict[str, StrategySet
     book["delegated"] = _delegated_book(delegated)
     if leverage is not None:  # after everything else, so that every earlier address stays put
         stack = deploy_leverage_stack(d, core, venues, tokens, accounts, leverage)
+        # PIX's contracts are the last deployed; the leverage products are engaged after them, so that the
+        # deployment still ends with the engage and COMP's speeds, as the leverage tests count their blocks
+        productive = deploy_productive(d, core, delegated, stack["compound"], stack["modules"]["airdrop"], tokens)
+        engage_leverage_products(d, stack, venues, tokens, accounts)
         book["tokens"].update({s: tokens[s].address for s in (t.symbol for t in scenario.LEVERAGE_TOKENS)})
         book["tokens"].update(leverage_book(stack, tokens)["compound"]["ctokens"])
         book.update(leverage_book(stack, tokens))
         book["accounts"]["keeper"] = accounts[scenario.KEEPER]
-        productive = deploy_productive(d, core, delegated, stack["compound"], stack["modules"]["airdrop"], tokens)
         _add_productive(book, productive)
         book["leverage"]["libraries"] = {library.qualified_name: address for library, address in d.libraries.items()}
     return book

@@ -77,9 +77,11 @@ def deploy_compound(d: Deployer, tokens: dict) -> dict:
         )
         ctokens[underlying] = ctoken
     _put_comp(d, comptroller.address)
-    _supply(d, ctokens, tokens)
-    # COMP markets before the rate: the other order leaves the markets' indexes at 0 (no one accrues COMP)
+    # COMP markets before the first supply and before the rate: either other order leaves a market's index at 0
+    # (a supply first sets its block, and the market is then never given compInitialIndex), and a new supplier's
+    # first claim or transfer underflows until the index passes compInitialIndex
     send_checked(d, comptroller.functions._addCompMarkets([c.address for c in ctokens.values()]))
+    _supply(d, ctokens, tokens)
     send_checked(d, comptroller.functions._setCompRate(_precise(scenario.COMP_RATE_PER_BLOCK)))
     return {
         "comptroller": comptroller,

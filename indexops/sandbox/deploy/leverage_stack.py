@@ -20,7 +20,8 @@ from indexops.sandbox.leverage_settings import StrategySettings
 def deploy_leverage_stack(
     d: Deployer, core: dict, venues: dict, tokens: dict, accounts: list[str], settings: dict[str, StrategySettings]
 ) -> dict:
-    """Deploy and engage every `scenario.LEVERAGE_PRODUCTS` product; `tokens` gains WBTC."""
+    """Deploy every `scenario.LEVERAGE_PRODUCTS` product, not engaged yet (`engage_leverage_products`); `tokens`
+    gains WBTC."""
     tokens.update(deploy_leverage_tokens(d))
     fund_leverage_pools(d, venues, tokens)
     feeds = deploy_feeds(d, scenario.PRICED_ASSETS)
@@ -32,13 +33,18 @@ def deploy_leverage_stack(
         )
         for spec in scenario.LEVERAGE_PRODUCTS
     }
+    return {"feeds": feeds, "compound": compound, "modules": modules, "products": products}
+
+
+def engage_leverage_products(d: Deployer, stack: dict, venues: dict, tokens: dict, accounts: list[str]) -> None:
+    """Engage every product at its target ratio, then share COMP among the markets by their borrows. The last
+    blocks of the deployment: what a test sees of interest and COMP accrued is counted from here."""
     mover = PoolMover(d.w3, accounts[scenario.ARBITRAGEUR], tokens["WETH"].address)
     for spec in scenario.LEVERAGE_PRODUCTS:
-        product = products[spec.key]
+        product = stack["products"][spec.key]
         restore = _pool_restorer(mover, venues, tokens, spec)
         product["chunks"] = engage_to_target(d, product["strategy"], product["operator"], product["keeper"], restore)
-    refresh_comp_speeds(d, compound)
-    return {"feeds": feeds, "compound": compound, "modules": modules, "products": products}
+    refresh_comp_speeds(d, stack["compound"])
 
 
 def _pool_restorer(mover: PoolMover, venues: dict, tokens: dict, spec: scenario.SandboxLeverageProduct):
