@@ -8,7 +8,7 @@ import traceback
 import typer
 
 from indexops import __version__, interrupts
-from indexops.cli import claim_comp, execute, fees, keeper, lever, plan, products, safe, sandbox, status
+from indexops.cli import claim_comp, execute, fees, keeper, lever, plan, products, rewards, safe, sandbox, status, wrap
 from indexops.cli.command_line import shown_command
 from indexops.errors import IndexopsError
 
@@ -24,12 +24,15 @@ app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(safe.app, name="safe")
 app.add_typer(lever.app, name="lever")
 app.add_typer(keeper.app, name="keeper")
+app.add_typer(rewards.app, name="rewards")
 app.add_typer(fees.app, name="fees")
 app.command("status")(status.status)
 app.command("plan")(plan.plan)
 app.command("show")(plan.show)
 app.command("execute")(execute.execute)
 app.command("claim-comp")(claim_comp.claim_comp)
+app.command("wrap")(wrap.wrap)
+app.command("unwrap")(wrap.unwrap)
 
 
 def _version(value: bool) -> None:
