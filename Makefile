@@ -29,6 +29,7 @@ demo: setup
 	$(BIN)/indexops sandbox price WETH --to 2550
 	$(BIN)/indexops status eth2x-fli
 	$(BIN)/indexops claim-comp eth2x-fli --dry-run
+	$(BIN)/indexops rewards claim pix --dry-run
 
 test: setup
 	$(BIN)/python -m pytest
