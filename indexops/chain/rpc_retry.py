@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from indexops.chain.history.refusals import refusal
 from indexops.errors import ChainError
 
 PATIENCE_SECONDS = 30.0
@@ -141,6 +142,8 @@ def transient_answer(response) -> str | None:
         if not isinstance(error, dict):
             continue
         message = str(error.get("message", ""))
+        if refusal(error) is not None:
+            continue  # a request refused as too big (-32005 "limit exceeded"): the node's answer, not "try again"
         if error.get("code") in TRANSIENT_CODES or any(words in message.lower() for words in TRANSIENT_WORDS):
             return f"JSON-RPC error {error.get('code')}: {message}"
     return None
