@@ -8,7 +8,21 @@ import traceback
 import typer
 
 from indexops import __version__, interrupts
-from indexops.cli import claim_comp, execute, fees, keeper, lever, plan, products, rewards, safe, sandbox, status, wrap
+from indexops.cli import (
+    claim_comp,
+    execute,
+    fees,
+    keeper,
+    lever,
+    plan,
+    products,
+    report,
+    rewards,
+    safe,
+    sandbox,
+    status,
+    wrap,
+)
 from indexops.cli.command_line import shown_command
 from indexops.errors import IndexopsError
 
@@ -26,6 +40,7 @@ app.add_typer(lever.app, name="lever")
 app.add_typer(keeper.app, name="keeper")
 app.add_typer(rewards.app, name="rewards")
 app.add_typer(fees.app, name="fees")
+app.add_typer(report.app, name="report")
 app.command("status")(status.status)
 app.command("plan")(plan.plan)
 app.command("show")(plan.show)

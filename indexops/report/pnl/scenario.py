@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from indexops.errors import UsageError
 from indexops.report.pnl.ledger import EntryKind, Ledger, Party
-from indexops.report.pnl.totals import REVENUE_KINDS, Figures, month_of
+from indexops.report.pnl.totals import REVENUE_KINDS, Figures, PartyLine, month_of
 
 HUNDRED = Decimal(100)
 _PERCENT = re.compile(r"\d{1,3}(\.\d{1,6})?")
@@ -210,6 +210,16 @@ class ScenarioResult:
             "totals": self.whole.as_json(),
             "months": [{"month": month, **figures.as_json()} for month, figures in self.months],
         }
+
+
+def scenario_parties(figures: ScenarioFigures) -> tuple[PartyLine, ...]:
+    """Every dollar of the period on one row, as `totals.parties` has the actual: the holders take the COMP and
+    bear the gas it paid."""
+    return (
+        PartyLine("operator", figures.operator_revenue, figures.operator_gas),
+        PartyLine("methodologist", figures.methodologist_revenue, figures.methodologist_gas),
+        PartyLine("holders", figures.comp_claimed, figures.holders_gas + figures.comp_for_gas),
+    )
 
 
 def recompute(ledger: Ledger, arrangement: Arrangement) -> ScenarioResult:
