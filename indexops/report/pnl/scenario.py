@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from indexops.errors import UsageError
 from indexops.report.pnl.ledger import EntryKind, Ledger, Party
-from indexops.report.pnl.totals import REVENUE_KINDS, Figures, PartyLine, month_of
+from indexops.report.pnl.totals import REVENUE_KINDS, Figures, PartyLine, month_of, share_of_income
 
 HUNDRED = Decimal(100)
 _PERCENT = re.compile(r"\d{1,3}(\.\d{1,6})?")
@@ -160,8 +160,7 @@ class ScenarioFigures:
 
     @property
     def gas_share_of_income(self) -> float | None:
-        income = self.income_before_overheads
-        return self.gas / income if income > 0 else None
+        return share_of_income(self.gas, self.income_before_overheads)
 
     @property
     def operator_net(self) -> float:

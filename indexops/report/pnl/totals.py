@@ -24,6 +24,11 @@ from indexops.report.pnl.ledger import EntryKind, Ledger, LedgerEntry, Party
 REVENUE_KINDS = (EntryKind.STREAMING_FEE, EntryKind.ISSUE_FEE, EntryKind.REDEEM_FEE)
 
 
+def share_of_income(gas: float, income: float) -> float | None:
+    """Gas as a share of income before overheads; none without income."""
+    return gas / income if income > 0 else None
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
     """One period's sums in USD (gas also in wei); what follows from them are properties."""
@@ -57,8 +62,7 @@ class Figures:
 
     @property
     def gas_share_of_income(self) -> float | None:
-        income = self.income_before_overheads
-        return self.gas / income if income > 0 else None
+        return share_of_income(self.gas, self.income_before_overheads)
 
     @property
     def operator_net(self) -> float:
