@@ -36,6 +36,7 @@ def test_the_issue_s_scenarios_parse():
         assert parse_scenario(f"gas={bearer}") == Scenario(None, GasBearer(bearer))
     assert str(Split(Decimal("76.250"), Decimal("23.750"))) == "76.25/23.75"
     assert str(Split(Decimal(60), Decimal(40))) == "60/40"
+    assert str(parse_scenario("split=33.333/66.667").split) == "33.333/66.667"
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,7 @@ def test_the_issue_s_scenarios_parse():
         ("split=85/15,who=me", '--scenario: unknown key "who" (keys: split, gas)'),
         ("split=85/20", "--scenario: split=85/20 adds up to 105, not 100"),
         ("split=33.3/66.6", "--scenario: split=33.3/66.6 adds up to 99.9, not 100"),
+        ("split=33.333/66.666", "--scenario: split=33.333/66.666 adds up to 99.999, not 100"),
         ("split=85", "--scenario: split=85: give the operator's and the methodologist's percent, e.g. split=85/15"),
         ("split=-5/105", "--scenario: split=-5/105: give the operator's and the methodologist's percent, e.g. "
                          "split=85/15"),

@@ -63,8 +63,7 @@ class Split:
 
 
 def _points(value: Decimal) -> str:
-    text = f"{value.quantize(Decimal('0.01')):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{value.normalize():f}"  # as given, without trailing zeros: 76.25, 100
 
 
 @dataclass(frozen=True, slots=True)
