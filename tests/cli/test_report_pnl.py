@@ -89,6 +89,8 @@ def test_the_report_is_what_the_fee_distribution_did(cli, sandbox, w3, book, rea
         "undistributed": pytest.approx(totals["undistributed"], abs=0.005),
         "holders": 0.0,
     }
+    piped = cli(*args, "--csv", "-")  # stdout carries the CSV alone
+    assert piped.code == 0 and piped.out == csv_path.read_text(), piped.err
 
 
 def test_a_product_without_fees_is_one_line_exit_2(cli, sandbox, tmp_path):
