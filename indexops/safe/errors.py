@@ -162,10 +162,20 @@ class ServiceUnavailable(IndexopsError):
 
 
 class ServiceAnswerMalformed(IndexopsError):
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, what: str = "a Safe's description"):
         self.url = url
         self.reason = reason
-        super().__init__(f"Safe Transaction Service at {url} gave an answer that is not a Safe's description: {reason}")
+        super().__init__(f"Safe Transaction Service at {url} gave an answer that is not {what}: {reason}")
+
+
+class ServiceOnOtherChain(UsageError):
+    def __init__(self, url: str, service_chain: int, chain_id: int):
+        self.service_chain = service_chain
+        self.chain_id = chain_id
+        super().__init__(
+            f"the Safe Transaction Service at {url} serves chain {service_chain}, but the Safe is on chain {chain_id}: "
+            "nothing was read from it or posted (is it the service for this chain?)"
+        )
 
 
 class SafeUnknownToService(UsageError):

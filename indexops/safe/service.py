@@ -1,4 +1,8 @@
-"""Safe Transaction Service client: describe a Safe, propose a SafeTx and add confirmations, so other owners see it.
+"""Safe Transaction Service client: describe a Safe, read its queue, propose a SafeTx and add confirmations.
+
+Every client is made for one chain id, and before its first request (read or post) it asks the service
+which chain it serves (`GET /api/v1/about/ethereum-rpc/`): a service for another chain is refused before
+anything is read from it or posted to it.
 
 Number formats in the proposal body: `value`, `safeTxGas`, `baseGas` and `gasPrice` are sent as
 decimal strings, as Safe's TypeScript API kit sends them (a uint256 does not fit a JavaScript
@@ -14,8 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from indexops.safe.errors import (
@@ -23,18 +26,21 @@ from indexops.safe.errors import (
     SenderNotSigner,
     ServiceAnswerMalformed,
     ServiceError,
+    ServiceOnOtherChain,
     ServiceUnavailable,
 )
 from indexops.safe.safe_view import SafeView, view_from_service
 from indexops.safe.safetx import SafeTx, safe_tx_hash
-from indexops.safe.signatures import SafeSignature, split_signatures
-from indexops.values import InvalidValue, bytes32, checksummed, hex_bytes
+from indexops.safe.signatures import split_signatures
+from indexops.values import InvalidValue, bytes32, checksummed, hex_bytes, unsigned
 
 HOSTED_SERVICE = "https://api.safe.global/tx-service/{short_name}"
 DEFAULT_TIMEOUT = 20.0
 MAX_TIMEOUT = 120.0
 DEFAULT_ORIGIN = "indexops"
 _MAX_ERROR_BODY = 2000
+PAGE_SIZE = 100
+MAX_QUEUE = 1000  # transactions read from one queue at most: a service that pages on forever is cut off
 
 
 def hosted_service_url(chain_short_name: str) -> str:
@@ -60,8 +66,23 @@ def proposal_path(safe: str) -> str:
     return f"/api/v2/safes/{checksummed(safe, 'Safe address')}/multisig-transactions/"
 
 
+def queue_path(safe: str, nonce_from: int, offset: int) -> str:
+    """Not yet executed, from `nonce_from` up, in nonce order; the service lists only trusted ones by default."""
+    query = urllib.parse.urlencode(
+        {"executed": "false", "nonce__gte": nonce_from, "ordering": "nonce", "limit": PAGE_SIZE, "offset": offset}
+    )
+    return f"{proposal_path(safe)}?{query}"
+
+
+def transaction_path(safe_tx_hash_: bytes) -> str:
+    return f"/api/v2/multisig-transactions/0x{bytes32(safe_tx_hash_, 'safeTxHash').hex()}/"
+
+
 def confirmation_path(safe_tx_hash_: bytes) -> str:
     return f"/api/v1/multisig-transactions/0x{bytes32(safe_tx_hash_, 'safeTxHash').hex()}/confirmations/"
+
+
+ABOUT_RPC_PATH = "/api/v1/about/ethereum-rpc/"
 
 
 def proposal_body(
@@ -102,13 +123,22 @@ def _signers(signature: bytes | str, digest: bytes) -> list[str]:
 
 
 class TransactionService(ABC):
-    """Where proposals and confirmations go: the hosted service, a self-hosted one, or memory."""
+    """Where proposals and confirmations go and the queue is read: the hosted service or a self-hosted one."""
 
-    display_url: str = "memory"
+    display_url: str
+    chain_id: int
 
     @abstractmethod
     def describe_safe(self, safe: str) -> SafeView | None:
         """The service's view of the Safe, or None when it does not know it."""
+
+    @abstractmethod
+    def queue(self, safe: str, nonce_from: int) -> list[dict[str, Any]]:
+        """The Safe's transactions not executed yet from `nonce_from` up, as the service's JSON objects."""
+
+    @abstractmethod
+    def transaction(self, safe_tx_hash: bytes) -> dict[str, Any] | None:
+        """One multisig transaction as the service's JSON object, or None when it does not know it."""
 
     @abstractmethod
     def propose(
@@ -134,32 +164,72 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class HttpTransactionService(TransactionService):
     """The Safe Transaction Service over HTTP, standard library only."""
 
-    def __init__(self, base_url: str, *, api_key: str | None = None, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, base_url: str, chain_id: int, *, api_key: str | None = None, timeout: float = DEFAULT_TIMEOUT):
         if not base_url.startswith(("http://", "https://")):
             raise InvalidValue("service URL", f"{base_url!r} must start with http:// or https://")
         if not 0 < timeout <= MAX_TIMEOUT:
             raise InvalidValue("service timeout", f"must be in (0, {MAX_TIMEOUT:g}] seconds, got {timeout}")
         self.base_url = base_url.rstrip("/")
         self.display_url = display_service_url(self.base_url)
+        self.chain_id = unsigned(chain_id, "chain id")
         self.timeout = timeout
         self._api_key = api_key or None
         self._opener = urllib.request.build_opener(_NoRedirect)
+        self._chain_checked = False
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
-        return f"HttpTransactionService({self.display_url!r}, api_key={key}, timeout={self.timeout:g})"
+        return (
+            f"HttpTransactionService({self.display_url!r}, chain {self.chain_id}, api_key={key}, "
+            f"timeout={self.timeout:g})"
+        )
+
+    def service_chain_id(self) -> int:
+        """The chain the service indexes, as it says (`chain_id` of its Ethereum RPC)."""
+        answer = self._json("GET", ABOUT_RPC_PATH, None, "say which chain it serves", "its RPC's description")
+        chain_id = answer.get("chain_id") if isinstance(answer, dict) else None
+        if isinstance(chain_id, str) and chain_id.isdigit():
+            chain_id = int(chain_id)
+        if isinstance(chain_id, bool) or not isinstance(chain_id, int) or chain_id <= 0:
+            raise ServiceAnswerMalformed(self.display_url, f"chain_id is {chain_id!r}", "its RPC's description")
+        return chain_id
 
     def describe_safe(self, safe: str) -> SafeView | None:
+        self._check_chain()
         try:
             answer = self._send("GET", safe_path(safe), None, "describe the Safe")
         except ServiceError as error:
             if error.status == 404:
                 return None
             raise
+        return view_from_service(self._parse(answer, "a Safe's description"), self.display_url)
+
+    def queue(self, safe: str, nonce_from: int) -> list[dict[str, Any]]:
+        self._check_chain()
+        found: list[dict[str, Any]] = []
+        while len(found) < MAX_QUEUE:
+            page = self._json("GET", queue_path(safe, nonce_from, len(found)), None, "list the queue", "a page")
+            results = page.get("results") if isinstance(page, dict) else None
+            if not isinstance(results, list) or not all(isinstance(item, dict) for item in results):
+                raise ServiceAnswerMalformed(self.display_url, "results is not a list of objects", "a page")
+            found += results
+            count = page.get("count")
+            if not results or not isinstance(count, int) or len(found) >= count:
+                return found
+        return found
+
+    def transaction(self, safe_tx_hash: bytes) -> dict[str, Any] | None:
+        self._check_chain()
         try:
-            return view_from_service(json.loads(answer), self.display_url)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ServiceAnswerMalformed(self.display_url, "not JSON") from None
+            answer = self._send("GET", transaction_path(safe_tx_hash), None, "give the transaction")
+        except ServiceError as error:
+            if error.status == 404:
+                return None
+            raise
+        parsed = self._parse(answer, "a multisig transaction")
+        if not isinstance(parsed, dict):
+            raise ServiceAnswerMalformed(self.display_url, "expected a JSON object", "a multisig transaction")
+        return parsed
 
     def propose(
         self,
@@ -170,11 +240,32 @@ class HttpTransactionService(TransactionService):
         origin: str | None = DEFAULT_ORIGIN,
     ) -> None:
         body = proposal_body(safe_tx, safe_tx_hash, sender, signature, origin)
+        if safe_tx.chain_id != self.chain_id:
+            raise ServiceOnOtherChain(self.display_url, self.chain_id, safe_tx.chain_id)
+        self._check_chain()
         self._send("POST", proposal_path(safe_tx.safe), body, "accept the proposal")
 
     def confirm(self, safe_tx_hash: bytes, signature: bytes | str) -> None:
         body = {"signature": "0x" + hex_bytes(signature, "signature").hex()}
+        self._check_chain()
         self._send("POST", confirmation_path(safe_tx_hash), body, "accept the confirmation")
+
+    def _check_chain(self) -> None:
+        if self._chain_checked:
+            return
+        served = self.service_chain_id()
+        if served != self.chain_id:
+            raise ServiceOnOtherChain(self.display_url, served, self.chain_id)
+        self._chain_checked = True
+
+    def _json(self, method: str, path: str, body: Mapping[str, Any] | None, action: str, what: str) -> Any:
+        return self._parse(self._send(method, path, body, action), what)
+
+    def _parse(self, answer: bytes, what: str) -> Any:
+        try:
+            return json.loads(answer)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ServiceAnswerMalformed(self.display_url, "not JSON", what) from None
 
     def _send(self, method: str, path: str, body: Mapping[str, Any] | None, action: str) -> bytes:
         headers = {"Accept": "application/json", "User-Agent": "indexops"}
@@ -204,82 +295,3 @@ def _error_text(error: urllib.error.HTTPError) -> str:
     if len(text) > _MAX_ERROR_BODY:
         text = text[:_MAX_ERROR_BODY] + "..."
     return text or error.reason or "no message"
-
-
-@dataclass
-class Proposal:
-    safe_tx: SafeTx
-    sender: str
-    origin: str | None
-    signatures: dict[str, SafeSignature] = field(default_factory=dict)
-
-
-class InMemoryTransactionService(TransactionService):
-    """A stand-in for local networks and tests, making the service's own checks.
-
-    With `owners` (Safe address -> owner addresses) it also refuses non-owner senders and signers;
-    `safes` are the Safes it describes.
-    """
-
-    def __init__(self, owners: Mapping[str, Sequence[str]] | None = None, safes: Sequence[SafeView] = ()):
-        self._owners = (
-            None
-            if owners is None
-            else {
-                checksummed(safe, "Safe address"): {checksummed(owner, "owner") for owner in safe_owners}
-                for safe, safe_owners in owners.items()
-            }
-        )
-        self._safes = {view.address: view for view in safes}
-        self._proposals: dict[bytes, Proposal] = {}
-
-    def describe_safe(self, safe: str) -> SafeView | None:
-        return self._safes.get(checksummed(safe, "Safe address"))
-
-    def propose(
-        self,
-        safe_tx: SafeTx,
-        safe_tx_hash: bytes,
-        sender: str,
-        signature: bytes | str,
-        origin: str | None = DEFAULT_ORIGIN,
-    ) -> None:
-        body = proposal_body(safe_tx, safe_tx_hash, sender, signature, origin)
-        digest = bytes32(safe_tx_hash, "safeTxHash")
-        self._check_owners(safe_tx.safe, [body["sender"]], "accept the proposal")
-        proposal = self._proposals.setdefault(digest, Proposal(safe_tx, body["sender"], origin))
-        self._add(proposal, signature, digest, "accept the proposal")
-
-    def confirm(self, safe_tx_hash: bytes, signature: bytes | str) -> None:
-        digest = bytes32(safe_tx_hash, "safeTxHash")
-        proposal = self._proposals.get(digest)
-        if proposal is None:
-            message = f"no multisig transaction with safeTxHash 0x{digest.hex()}"
-            raise ServiceError("accept the confirmation", 404, message)
-        self._add(proposal, signature, digest, "accept the confirmation")
-
-    def get(self, safe_tx_hash: bytes) -> Proposal | None:
-        return self._proposals.get(bytes32(safe_tx_hash, "safeTxHash"))
-
-    def pending(self, safe: str) -> list[Proposal]:
-        safe = checksummed(safe, "Safe address")
-        return sorted((p for p in self._proposals.values() if p.safe_tx.safe == safe), key=lambda p: p.safe_tx.nonce)
-
-    def _add(self, proposal: Proposal, signature: bytes | str, digest: bytes, action: str) -> None:
-        parsed = split_signatures(signature, digest)
-        owners = [signature_.owner for signature_ in parsed]
-        self._check_owners(proposal.safe_tx.safe, owners, action)
-        duplicated = sorted({owner for owner in owners if owners.count(owner) > 1})
-        if duplicated:
-            raise ServiceError(action, 400, f"signature for owner {duplicated[0]} is duplicated")
-        for signature_ in parsed:
-            # a repeated confirmation by the same owner keeps the first, as the service does
-            proposal.signatures.setdefault(signature_.owner, signature_)
-
-    def _check_owners(self, safe: str, addresses: Sequence[str], action: str) -> None:
-        if self._owners is None:
-            return
-        known = self._owners.get(safe, set())
-        for address in addresses:
-            if address not in known:
-                raise ServiceError(action, 422, f"{address} is not an owner of {safe}")

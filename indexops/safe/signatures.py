@@ -90,12 +90,16 @@ class SafeSignature:
 
 def sign_safe_tx(tx: SafeTx, signer: Signer) -> SafeSignature:
     """EIP-712 signature of the SafeTx. A callable signer (e.g. a hardware wallet) gets the typed data."""
-    typed = safe_tx_typed_data(tx)
+    return sign_typed_data(safe_tx_typed_data(tx), safe_tx_hash(tx), signer)
+
+
+def sign_typed_data(typed: dict[str, Any], digest: bytes, signer: Signer) -> SafeSignature:
+    """EIP-712 signature (v 27/28) of `typed`, whose hash must be `digest`; the owner is the key that signed."""
     if isinstance(signer, LocalAccount):
         raw = signer.sign_message(encode_typed_data(full_message=typed)).signature
     else:
         raw = signer(typed)
-    signature = _ecdsa_signature(raw, safe_tx_hash(tx), v_offset=0)
+    signature = _ecdsa_signature(raw, bytes32(digest, "signed hash"), v_offset=0)
     _check_signer(signer, signature)
     return signature
 

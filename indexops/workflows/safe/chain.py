@@ -11,7 +11,8 @@ from web3.exceptions import ContractLogicError
 from indexops.chain.abis import contract
 from indexops.chain.batch import BatchReader, CallFailed
 from indexops.chain.connection import error_line
-from indexops.config.selection import ProductOnNetwork
+from indexops.config.loader import LoadedConfig
+from indexops.config.selection import NetworkChoice, ProductOnNetwork
 from indexops.errors import ChainError, UsageError
 from indexops.safe.safe_view import SafeView
 from indexops.safe.signature_check import ChainFacts
@@ -104,15 +105,20 @@ def signature_facts(w3, safe: str, safe_tx_hash: bytes, data: bytes, sender: str
         return _read(bound, "approvedHashes", owner, safe_tx_hash) != 0
 
     def contract_accepts(owner: str, signed: bytes, signature: bytes) -> bool:
-        data = IS_VALID_SIGNATURE + encode(["bytes", "bytes"], [signed, signature])
-        call = {"from": safe, "to": owner, "data": "0x" + data.hex()}
-        try:
-            answer = bytes(w3.eth.call(call))
-        except ContractLogicError:  # a revert is a refusal, as it is to the Safe (no code answers nothing)
-            return False
-        return len(answer) >= 32 and answer[:4] == IS_VALID_SIGNATURE
+        return contract_owner_accepts(w3, safe, owner, signed, signature)
 
     return ChainFacts(sender=sender, data=data, approved=approved, contract_accepts=contract_accepts)
+
+
+def contract_owner_accepts(w3, safe: str, owner: str, signed: bytes, signature: bytes) -> bool:
+    """Whether a contract owner accepts `signature` of `signed` when `safe` asks it, as checkNSignatures asks."""
+    data = IS_VALID_SIGNATURE + encode(["bytes", "bytes"], [signed, signature])
+    call = {"from": safe, "to": owner, "data": "0x" + data.hex()}
+    try:
+        answer = bytes(w3.eth.call(call))
+    except ContractLogicError:  # a revert is a refusal, as it is to the Safe (no code answers nothing)
+        return False
+    return len(answer) >= 32 and answer[:4] == IS_VALID_SIGNATURE
 
 
 def operator_of_record(target: ProductOnNetwork, safe: str | None = None) -> str:
@@ -123,6 +129,21 @@ def operator_of_record(target: ProductOnNetwork, safe: str | None = None) -> str
     if deployment.operator is None or not deployment.operator_is_safe:
         raise OperatorIsNotASafe(target.key, where.name, deployment.operator, where.source)
     return deployment.operator
+
+
+def products_operated(loaded: LoadedConfig, where: NetworkChoice, safe: str) -> list[ProductOnNetwork]:
+    """The products whose operator of record on this network is `safe`, by key."""
+    found = []
+    for key, product in sorted(loaded.file.products.items()):
+        deployment = product.deployments.get(where.name)
+        if deployment is not None and deployment.operator is not None and deployment.operator.lower() == safe.lower():
+            found.append(ProductOnNetwork(key=key, product=product, deployment=deployment, where=where))
+    return found
+
+
+def operated_product(loaded: LoadedConfig, where: NetworkChoice, safe: str) -> ProductOnNetwork | None:
+    found = products_operated(loaded, where, safe)
+    return found[0] if found else None
 
 
 def role_holders(w3, target: ProductOnNetwork) -> dict[str, tuple[str, ...]]:

@@ -5,22 +5,24 @@ Offline: nothing here needs a chain, so a signer can review on an air-gapped mac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from indexops.config.loader import LoadedConfig
 from indexops.config.selection import NetworkChoice, choose_network, choose_product
 from indexops.errors import UsageError
-from indexops.safe.decoding import DecodedCall, decode_call
-from indexops.safe.errors import SignerNotOwner, WrongChain
+from indexops.safe.decoding import DecodedCall, Label, decode_call
+from indexops.safe.errors import MalformedMultiSend, SignerNotOwner, WrongChain
 from indexops.safe.flags import Flag, call_flags, safe_tx_flags
 from indexops.safe.independent_hash import domain_separator, safe_tx_struct_hash
-from indexops.safe.multisend import KNOWN_CALL_ONLY
+from indexops.safe.multisend import KNOWN_CALL_ONLY, MultiSendCall
+from indexops.safe.safetx import SafeTx
 from indexops.safe.sidecar import SafeTxFile
 from indexops.safe.signatures import SafeSignature
 from indexops.safe.txbuilder import batch_calls
 from indexops.workflows.safe.address_book import address_book, shipped_abis
 from indexops.workflows.safe.chain import operator_of_record
-from indexops.workflows.safe.files import Export, safe_tx_batch
+from indexops.workflows.safe.files import Export, calls_of
 
 
 @dataclass(frozen=True)
@@ -96,29 +98,17 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
         for owner in entry.signers:
             if owner not in file.owners:
                 raise SignerNotOwner(owner)
-        tx = entry.safe_tx
-        inner, layout = safe_tx_batch(entry, file.multisend)
-        calls = tuple(decode_call(call, labels, abis) for call in inner)
-        target = labels.get(tx.to)
-        flags += safe_tx_flags(tx, target.name if target else None, calls, call_only)
-        reviewed.append(
-            ReviewedSafeTx(
-                batch_file=entry.batch_file,
-                description=entry.description,
-                calls=calls,
-                nonce=tx.nonce,
-                safe_tx_hash="0x" + entry.safe_tx_hash.hex(),
-                message_hash=_message_hash(entry),
-                operation=tx.operation,
-                to=tx.to,
-                target=target.name if target else None,
-                value=tx.value,
-                signers=entry.signers,
-                executed_in=entry.executed_in,
-                multisend_layout=layout,
-                signatures=tuple(_reviewed(signature) for signature in entry.signatures),
-            )
+        tx_review, tx_flags = review_safe_tx(
+            entry.safe_tx,
+            entry.safe_tx_hash,
+            entry.signatures,
+            Decoding(labels, abis, call_only, file.multisend),
+            batch_file=entry.batch_file,
+            description=entry.description,
+            executed_in=entry.executed_in,
         )
+        reviewed.append(tx_review)
+        flags += tx_flags
     return Review(
         path=str(export.path),
         sidecar=str(export.sidecar_path),
@@ -137,13 +127,65 @@ def _review_sidecar(export: Export, file: SafeTxFile, loaded: LoadedConfig) -> R
     )
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """What decoding needs: names and ABIs from the products file, and which MultiSend contracts batch calls."""
+
+    labels: Mapping[str, Label]
+    abis: Mapping[str, Sequence[dict]]
+    call_only: Collection[str]
+    multisend: str | None  # the MultiSendCallOnly whose payload is unpacked into calls
+
+    @classmethod
+    def for_network(cls, loaded: LoadedConfig, where: NetworkChoice, tx: SafeTx) -> Decoding:
+        call_only = call_only_addresses(where)
+        return cls(address_book(loaded, where), shipped_abis(), call_only, tx.to if tx.to in call_only else None)
+
+
+def review_safe_tx(
+    tx: SafeTx,
+    digest: bytes,
+    signatures: Sequence[SafeSignature],
+    decoding: Decoding,
+    *,
+    batch_file: str,
+    description: str = "",
+    executed_in: str | None = None,
+) -> tuple[ReviewedSafeTx, list[Flag]]:
+    """One SafeTx decoded call by call with names from the products file, and the flags for its signers."""
+    problem: str | None = None
+    try:
+        inner, layout = calls_of(tx, decoding.multisend)
+    except MalformedMultiSend as error:  # shown as the one undecoded call it is, flagged
+        inner, layout = [MultiSendCall(to=tx.to, value=tx.value, data=tx.data, operation=tx.operation)], None
+        problem = str(error)
+    calls = tuple(decode_call(call, decoding.labels, decoding.abis) for call in inner)
+    if problem is not None:
+        calls = tuple(replace(call, problem=problem) for call in calls)
+    target = decoding.labels.get(tx.to)
+    flags = safe_tx_flags(tx, target.name if target else None, calls, decoding.call_only)
+    reviewed = ReviewedSafeTx(
+        batch_file=batch_file,
+        description=description,
+        calls=calls,
+        nonce=tx.nonce,
+        safe_tx_hash="0x" + digest.hex(),
+        message_hash="0x" + safe_tx_struct_hash(tx).hex(),
+        operation=tx.operation,
+        to=tx.to,
+        target=target.name if target else None,
+        value=tx.value,
+        signers=tuple(signature.owner for signature in signatures),
+        executed_in=executed_in,
+        multisend_layout=layout,
+        signatures=tuple(_reviewed(signature) for signature in signatures),
+    )
+    return reviewed, flags
+
+
 def _reviewed(signature: SafeSignature) -> ReviewedSignature:
     kind = signature.kind
     return ReviewedSignature(signature.owner, kind.value, kind.description, signature.verifiable_offline)
-
-
-def _message_hash(entry) -> str:
-    return "0x" + safe_tx_struct_hash(entry.safe_tx).hex()
 
 
 def _review_batch_alone(export: Export, loaded: LoadedConfig, network: str | None) -> Review:

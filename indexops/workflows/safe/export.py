@@ -25,12 +25,15 @@ from indexops.errors import ChainError, UsageError
 from indexops.safe.decoding import Label, find_fragment
 from indexops.safe.errors import WrongChain
 from indexops.safe.multisend import MultiSendCall, multisend_safe_tx
+from indexops.safe.nonces import NonceChoice, choose_nonce
 from indexops.safe.safetx import CALL, SafeTx
+from indexops.safe.service import TransactionService
 from indexops.safe.sidecar import SUFFIX, SafeTxFile, SignedSafeTx, load_sidecar
 from indexops.safe.txbuilder import batch_transaction, build_batch, dump_batch
 from indexops.workflows.safe.address_book import address_book, shipped_abis
 from indexops.workflows.safe.chain import SafeState, operator_of_record, read_safe, role_holders
 from indexops.workflows.safe.files import file_keccak, write_atomically, write_sidecar
+from indexops.workflows.safe.queue import queued_nonces
 
 
 class SafeHoldsNoRole(UsageError):
@@ -50,11 +53,6 @@ class ChunksWaitBetween(UsageError):
             f"--multisend: the plan's {count} Safe steps are chunks that wait for the TWAP cool-off between them; "
             "export them without --multisend, one SafeTx per chunk, and execute one at a time (`safe exec --next`)"
         )
-
-
-class NonceAlreadyUsed(UsageError):
-    def __init__(self, nonce: int, current: int):
-        super().__init__(f"--nonce {nonce} is already used: the Safe's next nonce is {current}")
 
 
 class NoMultiSendCallOnly(UsageError):
@@ -137,6 +135,8 @@ class ExportResult:
     file: SafeTxFile
     safe: SafeState
     nonce_from_chain: bool
+    nonce: NonceChoice | None = None
+    replaces: tuple[str, ...] = ()  # queued SafeTxs at the nonces taken, which these would void if executed first
 
 
 def export_plan(
@@ -151,6 +151,7 @@ def export_plan(
     out_dir: Path,
     now_ms: int | None = None,
     stem: str | None = None,
+    service: TransactionService | None = None,
 ) -> ExportResult:
     """The plan's steps whose signer role the Safe holds (the operator steps of a Safe-operated product).
 
@@ -187,6 +188,7 @@ def export_plan(
         product=target.key,
         plan=plan.content_hash,
         now_ms=now_ms,
+        service=service,
     )
 
 
@@ -206,21 +208,23 @@ def export_calls(
     plan: str | None = None,
     now_ms: int | None = None,
     one_batch_file: bool = False,
+    service: TransactionService | None = None,
 ) -> ExportResult:
     """Write `<stem>.json` (or one `<stem>.nonce-N.json` per SafeTx) and `<stem>.safetx.json` under `out_dir`.
 
-    The Safe's version, nonce, owners and threshold are read from the chain; `nonce` overrides
-    the chain's when transactions are already queued. With `one_batch_file` (the user named the
-    batch file) an export that would need several batch files is refused before anything is written.
+    The Safe's version, nonce, owners and threshold are read from the chain. With a `service`, the first
+    nonce is the next free one after its queue; `nonce` sets it (a queued one is replaced). With
+    `one_batch_file` (the user named the batch file) an export that would need several batch files is
+    refused before anything is written.
     """
     if not calls:
         raise UsageError("nothing to export: no calls")
     if connection.chain_id != where.network.chain_id:
         raise WrongChain(where.network.chain_id, connection.chain_id, what="the RPC")
     state = read_safe(connection.w3, safe)
-    if nonce is not None and nonce < state.nonce:
-        raise NonceAlreadyUsed(nonce, state.nonce)
-    first_nonce = state.nonce if nonce is None else nonce
+    queued = queued_nonces(service, connection.w3, state.address)
+    choice = choose_nonce(state.nonce, queued, nonce)
+    first_nonce = choice.nonce
     batched = multisend and len(calls) > 1  # one call goes out plain, as the app sends a one-call batch
     call_only = _multisend_call_only(connection.w3, where) if batched else None
     groups = [list(calls)] if batched else [[call] for call in calls]
@@ -260,7 +264,11 @@ def export_calls(
         multisend=call_only,
     )
     write_sidecar(sidecar_path, file)
-    return ExportResult(sidecar_path, tuple(batch_paths), file, state, nonce_from_chain=nonce is None)
+    taken = range(first_nonce, first_nonce + len(groups))
+    replaces = tuple(h for n, hashes in (queued or {}).items() if n in taken for h in hashes)
+    return ExportResult(
+        sidecar_path, tuple(batch_paths), file, state, nonce_from_chain=nonce is None, nonce=choice, replaces=replaces
+    )
 
 
 def _safe_tx(group: Sequence[SafeCall], state: SafeState, chain_id: int, nonce: int, call_only: str | None) -> SafeTx:

@@ -19,7 +19,7 @@ from eth_utils import keccak
 from indexops.errors import UsageError
 from indexops.safe.errors import MalformedMultiSend, WrongChain
 from indexops.safe.multisend import MultiSendCall, read_multisend_calldata
-from indexops.safe.safetx import DELEGATECALL
+from indexops.safe.safetx import DELEGATECALL, SafeTx
 from indexops.safe.sidecar import SUFFIX, SafeTxFile, SignedSafeTx, dump_sidecar, is_sidecar_document, sidecar_from_dict
 from indexops.safe.txbuilder import batch_calls, check_readable_view, load_batch, verify_checksum
 
@@ -163,7 +163,10 @@ def safe_tx_calls(entry: SignedSafeTx, multisend: str | None) -> list[MultiSendC
 
 def safe_tx_batch(entry: SignedSafeTx, multisend: str | None) -> tuple[list[MultiSendCall], str | None]:
     """The calls a SafeTx makes, and the MultiSend layout they were read in (None for a plain call)."""
-    tx = entry.safe_tx
+    return calls_of(entry.safe_tx, multisend)
+
+
+def calls_of(tx: SafeTx, multisend: str | None) -> tuple[list[MultiSendCall], str | None]:
     if tx.operation == DELEGATECALL and multisend is not None and tx.to == multisend:
         return read_multisend_calldata(tx.data)
     return [MultiSendCall(to=tx.to, value=tx.value, data=tx.data, operation=tx.operation)], None

@@ -2,20 +2,32 @@
 
 Before anything is posted, the service's description of the Safe must match the chain's (it exists,
 same owners, threshold, nonce and singleton): a service for another chain is refused, naming what
-differs. The first signature (by owner address) then goes with the proposal, its owner as the sender;
-every further signature follows as a confirmation. The service's own error text is kept as it says it.
+differs. With the service's queue read, a SafeTx must take the next free nonce, or a queued one when
+`replace` says it is meant to replace what is queued there. The first signature then goes with the
+proposal, its owner as the sender (an EOA's first, by owner address); every further signature, of any
+kind the Safe accepts, follows as a confirmation. The service's own error text is kept as it says it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from indexops.errors import UsageError
 from indexops.safe.errors import SafeUnknownToService, ServiceDisagrees
+from indexops.safe.nonces import choose_nonce
 from indexops.safe.safe_view import SafeView, differences
 from indexops.safe.service import TransactionService
-from indexops.safe.sidecar import SafeTxFile
+from indexops.safe.sidecar import SafeTxFile, SignedSafeTx
+
+
+class NonceTaken(UsageError):
+    def __init__(self, nonce: int, queued: tuple[str, ...], next_free: int):
+        super().__init__(
+            f"nonce {nonce} is already queued at the service ({', '.join(queued)}): export again with --service "
+            f"to take the next free nonce ({next_free}), or pass --replace to propose it in their place"
+        )
 
 
 class NothingToPropose(UsageError):
@@ -29,6 +41,7 @@ class Proposed:
     safe_tx_hash: str
     sender: str
     confirmations: tuple[str, ...]
+    replaces: tuple[str, ...] = ()
 
 
 def check_service_describes(service: TransactionService, chain: SafeView, chain_name: str) -> None:
@@ -42,8 +55,15 @@ def check_service_describes(service: TransactionService, chain: SafeView, chain_
 
 
 def propose_export(
-    sidecar_path: Path, file: SafeTxFile, service: TransactionService, chain: SafeView, chain_name: str
+    sidecar_path: Path,
+    file: SafeTxFile,
+    service: TransactionService,
+    chain: SafeView,
+    chain_name: str,
+    queued: Mapping[int, tuple[str, ...]] | None = None,
+    replace: bool = False,
 ) -> tuple[Proposed, ...]:
+    """`queued`: the service's queue by nonce (None: not read, nothing checked against it)."""
     pending = [entry for entry in file.transactions if entry.executed_in is None]
     if not pending:
         raise NothingToPropose(sidecar_path, "every SafeTx in it was already executed")
@@ -54,14 +74,13 @@ def propose_export(
                 f"the SafeTx with nonce {entry.safe_tx.nonce} has no signature: "
                 "sign it with `indexops safe sign` first",
             )
-        unverifiable = [f"{s.owner} ({s.kind.value})" for s in entry.signatures if not s.verifiable_offline]
-        if unverifiable:
-            listed = ", ".join(unverifiable)
-            raise NothingToPropose(sidecar_path, f"approved-hash and contract signatures are not proposed ({listed})")
+    replaced = {entry.safe_tx.nonce: _replaced(entry, chain.nonce, queued, replace) for entry in pending}
     check_service_describes(service, chain, chain_name)
     proposed = []
     for entry in pending:
-        ordered = sorted(entry.signatures, key=lambda signature: int(signature.owner, 16))
+        ordered = sorted(
+            entry.signatures, key=lambda signature: (not signature.verifiable_offline, int(signature.owner, 16))
+        )
         first, rest = ordered[0], ordered[1:]
         service.propose(entry.safe_tx, entry.safe_tx_hash, first.owner, first.hex())
         for signature in rest:
@@ -72,6 +91,22 @@ def propose_export(
                 "0x" + entry.safe_tx_hash.hex(),
                 first.owner,
                 tuple(signature.owner for signature in rest),
+                replaced[entry.safe_tx.nonce],
             )
         )
     return tuple(proposed)
+
+
+def _replaced(
+    entry: SignedSafeTx, chain_nonce: int, queued: Mapping[int, tuple[str, ...]] | None, replace: bool
+) -> tuple[str, ...]:
+    """What the entry would replace at its nonce; refused unless `replace`, and a gap before it always."""
+    if queued is None:
+        return ()
+    own = "0x" + entry.safe_tx_hash.hex()
+    others = {nonce: tuple(h for h in hashes if h != own) for nonce, hashes in queued.items()}
+    nonce = entry.safe_tx.nonce
+    choice = choose_nonce(chain_nonce, others, nonce)
+    if choice.replaces and not replace:
+        raise NonceTaken(nonce, choice.replaces, choose_nonce(chain_nonce, others).nonce)
+    return choice.replaces

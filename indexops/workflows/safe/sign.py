@@ -2,7 +2,9 @@
 
 A signer's own key signs the EIP-712 typed data (v 27/28), or with `eth_sign` the 32-byte hash
 (v 31/32). Signatures made with other tools come in as OWNER:SIGNATURE and are recovered against
-every SafeTx of the file before they are kept.
+every SafeTx of the file before they are kept. On chain, an owner can instead approve each hash
+(`approveHash`, kept as its v 1 signature), and an owner of an owner Safe can sign as that Safe (its
+contract signature, v 0, to which each of the owner Safe's owners adds theirs).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from indexops.safe.errors import InvalidSignature, SignerNotOwner
 from indexops.safe.sidecar import SafeTxFile
 from indexops.safe.signatures import SafeSignature, SignatureKind, eth_sign_safe_tx_hash, parse_signature, sign_safe_tx
 from indexops.values import checksummed
+from indexops.workflows.safe.chain import read_safe
 from indexops.workflows.safe.files import Export, write_sidecar
+from indexops.workflows.safe.owner_signatures import approve_hash, sign_as_contract_owner
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,12 @@ class AddedSignature:
     safe_tx_hash: str
     owner: str
     kind: str
+    note: str = ""  # an approval's transaction, or how much of a contract signature is collected
+
+
+class OwnerNotInFile(UsageError):
+    def __init__(self, owner: str, path: Path):
+        super().__init__(f"{owner} is not among the owners {path} was exported for: export it again")
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,43 @@ def sign_export(
         file = _sign_pending(file, signer, eth_sign, added)
     sidecar_path = export.require_sidecar_path()
     write_sidecar(sidecar_path, file)
+    return SignResult(sidecar_path, tuple(added), file)
+
+
+def sign_export_on_chain(
+    export: Export,
+    connection,
+    signer,
+    *,
+    as_owner: str | None = None,
+    receipt_timeout: int = 180,
+) -> SignResult:
+    """Each pending SafeTx approved on chain by `signer` (an owner), or, with `as_owner`, signed by `signer` for
+    the owner Safe `as_owner`. The sidecar is written after each one, so a sent approval is never lost."""
+    file = export.require_sidecar()
+    sidecar_path = export.require_sidecar_path()
+    owner = as_owner or signer.address
+    if owner not in file.owners:
+        raise OwnerNotInFile(owner, sidecar_path)
+    state = read_safe(connection.w3, file.safe)
+    added: list[AddedSignature] = []
+    for index, entry in enumerate(file.transactions):
+        if entry.executed_in is not None:
+            continue
+        if as_owner is not None:
+            earlier = next((s for s in entry.signatures if s.owner == as_owner), None)
+            made = sign_as_contract_owner(connection.w3, state, entry.safe_tx, as_owner, signer, earlier)
+            signature = made.signature
+            note = f"{len(made.signed_by)} of {made.needed} signature(s) of its owners" + (
+                ", accepted by the owner Safe" if made.accepted else ""
+            )
+        else:
+            approval = approve_hash(connection, state, entry.safe_tx_hash, signer, receipt_timeout=receipt_timeout)
+            signature = approval.signature
+            note = f"approved in {approval.tx_hash}" if approval.tx_hash else "already approved on chain"
+        file = file.with_signature(index, signature)
+        write_sidecar(sidecar_path, file)
+        added.append(_added(entry, signature, note))
     return SignResult(sidecar_path, tuple(added), file)
 
 
@@ -99,5 +146,7 @@ def _match(file: SafeTxFile, owner: str, signature_text: str) -> tuple[int, Safe
     )
 
 
-def _added(entry, signature: SafeSignature) -> AddedSignature:
-    return AddedSignature(entry.safe_tx.nonce, "0x" + entry.safe_tx_hash.hex(), signature.owner, signature.kind.value)
+def _added(entry, signature: SafeSignature, note: str = "") -> AddedSignature:
+    return AddedSignature(
+        entry.safe_tx.nonce, "0x" + entry.safe_tx_hash.hex(), signature.owner, signature.kind.value, note
+    )

@@ -16,16 +16,17 @@ from pathlib import Path
 from web3.exceptions import ContractLogicError
 
 from indexops.chain.abis import contract
-from indexops.config.selection import choose_network, choose_product
+from indexops.config.selection import NetworkChoice, choose_network, choose_product
 from indexops.errors import SandboxError, UsageError
 from indexops.execution import chain_ops
 from indexops.safe.decoding import Label
 from indexops.safe.revert_codes import explain_revert
+from indexops.safe.safetx import SafeTx, safe_tx_hash
 from indexops.safe.sidecar import SafeTxFile
 from indexops.safe.signatures import approved_hash_signature, encode_signatures
 from indexops.safe.storage import NONCE_SLOT, approved_hash_slot, slot_hex
 from indexops.workflows.safe.address_book import address_book
-from indexops.workflows.safe.chain import read_safe
+from indexops.workflows.safe.chain import operated_product, read_safe
 from indexops.workflows.safe.exec import EXECUTION_SUCCESS, NonceNotNext, exec_transaction_data
 from indexops.workflows.safe.state import Probe, StateChange, probes_for, read_probes, state_changes
 
@@ -55,33 +56,35 @@ class Simulation:
 
 
 def simulate_on_fork(
-    rpc_url: str, file: SafeTxFile, probes: Sequence[Probe], labels: Mapping[str, Label]
+    rpc_url: str, chain_id: int, safe: str, txs: Sequence[SafeTx], probes: Sequence[Probe], labels: Mapping[str, Label]
 ) -> Simulation:
     from indexops.chain.connection import connect
     from indexops.execution.rehearsal import Fork
 
     with Fork(find_anvil(), rpc_url) as fork:
-        return simulate_safe_txs(connect(fork.url, file.chain_id).w3, file, probes, labels)
+        return simulate_safe_txs(connect(fork.url, chain_id).w3, safe, txs, probes, labels)
 
 
-def simulate_safe_txs(w3, file: SafeTxFile, probes: Sequence[Probe], labels: Mapping[str, Label]) -> Simulation:
-    """Execute the file's pending SafeTxs on `w3`, which must be a disposable anvil chain."""
-    pending = [entry for entry in file.transactions if entry.executed_in is None]
-    if not pending:
+def simulate_safe_txs(
+    w3, safe: str, txs: Sequence[SafeTx], probes: Sequence[Probe], labels: Mapping[str, Label]
+) -> Simulation:
+    """Execute `txs` (in nonce order) on `w3`, which must be a disposable anvil chain."""
+    if not txs:
         raise UsageError("every SafeTx in the file was already executed: nothing to simulate")
     fork_block = int(w3.eth.block_number)
-    state = read_safe(w3, file.safe)
+    state = read_safe(w3, safe)
     before = read_probes(w3, probes)
-    nonce_set_from = _move_nonce(w3, file.safe, state.nonce, pending[0].safe_tx.nonce)
+    nonce_set_from = _move_nonce(w3, safe, state.nonce, txs[0].nonce)
     approvers = sorted(state.owners, key=lambda owner: int(owner, 16))[: state.threshold]
     executor = approvers[0]
     w3.provider.make_request("anvil_impersonateAccount", [executor])
     w3.provider.make_request("anvil_setBalance", [executor, SENDER_BALANCE])
     results = []
-    for entry in pending:
-        _approve(w3, file.safe, approvers, entry.safe_tx_hash)
+    for tx in txs:
+        digest = safe_tx_hash(tx)
+        _approve(w3, safe, approvers, digest)
         signatures = encode_signatures([approved_hash_signature(owner) for owner in approvers])
-        results.append(_run(w3, executor, file.safe, entry, exec_transaction_data(w3, entry, signatures)))
+        results.append(_run(w3, executor, safe, tx, digest, exec_transaction_data(w3, tx, signatures)))
         if not results[-1].ok:
             break  # later nonces cannot run after a failed one
     after = read_probes(w3, probes)
@@ -105,8 +108,8 @@ def _approve(w3, safe: str, owners: Sequence[str], safe_tx_hash: bytes) -> None:
             raise SandboxError(f"writing approvedHashes of {safe} did not take: its storage layout is not a Safe 1.x's")
 
 
-def _run(w3, executor: str, safe: str, entry, data: str) -> SimulatedSafeTx:
-    nonce, digest = entry.safe_tx.nonce, "0x" + entry.safe_tx_hash.hex()
+def _run(w3, executor: str, safe: str, tx: SafeTx, safe_tx_hash_: bytes, data: str) -> SimulatedSafeTx:
+    nonce, digest = tx.nonce, "0x" + safe_tx_hash_.hex()
     try:
         chain_ops.simulate(w3, executor, safe, data)
         gas = int(chain_ops.estimate_gas(w3, executor, safe, data) * GAS_MARGIN)
@@ -129,7 +132,17 @@ def simulate_export(loaded, file: SafeTxFile, review, rpc_url: str) -> Simulatio
     where = choose_network(loaded, file.network)
     target = choose_product(loaded, file.product, file.network) if file.product else None
     labels = address_book(loaded, where)
-    return simulate_on_fork(rpc_url, file, probes_for(target, file.safe, labels, _addresses_in(review)), labels)
+    pending = [entry.safe_tx for entry in file.transactions if entry.executed_in is None]
+    probes = probes_for(target, file.safe, labels, _addresses_in(review))
+    return simulate_on_fork(rpc_url, file.chain_id, file.safe, pending, probes, labels)
+
+
+def simulate_one(loaded, where: NetworkChoice, tx: SafeTx, review, rpc_url: str) -> Simulation:
+    """Simulate one SafeTx (a queued one) on a fork, watching the product the Safe operates, if any."""
+    labels = address_book(loaded, where)
+    target = operated_product(loaded, where, tx.safe)
+    probes = probes_for(target, tx.safe, labels, _addresses_in(review))
+    return simulate_on_fork(rpc_url, tx.chain_id, tx.safe, [tx], probes, labels)
 
 
 def _addresses_in(review) -> list[str]:
