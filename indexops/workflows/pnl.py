@@ -54,6 +54,8 @@ from indexops.report.pnl.ledger import EntryKind, Ledger, LedgerEntry, Party
 
 SET_DECIMALS = 18
 ETH_DECIMALS = 18
+ISSUANCE = (SET_TOKEN_ISSUED, SET_TOKEN_REDEEMED)
+SUPPLY_SAMPLES = 16  # blocks the average supply is read at, besides the entries'
 PARTIES = {"operator": Party.OPERATOR, "methodologist": Party.METHODOLOGIST, "keeper": Party.KEEPER}
 FEE_KINDS = {"streaming": EntryKind.STREAMING_FEE, "issue": EntryKind.ISSUE_FEE, "redeem": EntryKind.REDEEM_FEE}
 _BLOCK = re.compile(r"\d+")
@@ -78,7 +80,7 @@ def read_ledger(
 
 
 def _read(target: ProductOnNetwork, history: ChainHistory, start: str | None, end: str | None) -> Ledger:
-    deployment = target.deployment
+    deployment, modules = target.deployment, target.deployment.modules
     created = creation_block(history, deployment.set_token, _factories_of(history, target))
     if created is None:
         raise UsageError(
@@ -92,17 +94,23 @@ def _read(target: ProductOnNetwork, history: ChainHistory, start: str | None, en
     roles = read_roles(history, target, min(last, max(history.final, first)))
     queries = _queries(target, roles)
     logs = history.logs(list(queries.values()), first, last)
-    fees = [fee_minted(log) for name in ("streaming", "issuance") if name in queries for log in logs[queries[name]]]
-    paid = [split_paid(log, deployment.set_token) for log in logs[queries["split"]]] if "split" in queries else []
-    splits = [payout for payout in paid if payout is not None]
-    rewards = [reward_claimed(log) for log in logs[queries["claim"]]] if "claim" in queries else []
+    by_modules = logs[queries["modules"]]
+    fees = [fee_minted(log) for log in _emitted(by_modules, modules.get("streaming_fee"), FEE_ACTUALIZED)]
+    fees += [fee_minted(log) for log in _emitted(by_modules, modules.get("debt_issuance"), *ISSUANCE)]
+    rewards = [reward_claimed(log) for log in _emitted(by_modules, modules.get("claim"), REWARD_CLAIMED)]
+    split_logs = logs[queries["split"]] if "split" in queries else []
+    ours = [(log, paid) for log in split_logs if (paid := split_paid(log, deployment.set_token)) is not None]
+    splits = [paid for _, paid in ours]
+    # the transactions behind the product's logs only: a self-service split contract pays other SetTokens too
+    seen = [log for query, found in logs.items() if query != queries.get("split") for log in found]
+    seen += [log for log, _ in ours]
     gas = sent_transactions(
         history,
         roles.accounts,
         _contracts(target, roles),
         first,
         last,
-        seen_in=[log for found in logs.values() for log in found],
+        seen_in=seen,
         known=_journaled(target, history.genesis),
     )
     tokens = _reward_tokens(history, target, rewards, min(last, max(history.final, first)))
@@ -111,8 +119,9 @@ def _read(target: ProductOnNetwork, history: ChainHistory, start: str | None, en
     times = timestamps(history, blocks)
     prices = read_prices(history, target, sorted(blocks), sorted({symbol for symbol, _ in tokens.values()}))
     entries = _entries(target, roles, fees, splits, rewards, gas, tokens, times, prices)
+    supply = _average_supply(history, target, blocks, first, last)
     history.sync()
-    return Ledger(target.key, target.where.name, first, last, tuple(entries))
+    return Ledger(target.key, target.where.name, first, last, tuple(entries), supply)
 
 
 # ---- what to read -----------------------------------------------------------------------------------
@@ -134,21 +143,23 @@ def _splitter(target: ProductOnNetwork) -> tuple[str, str] | None:
 
 
 def _queries(target: ProductOnNetwork, roles: Roles) -> dict[str, LogQuery]:
+    """The logs read: every event of the product's modules about its SetToken (Set V2's modules index the
+    SetToken first: the fees, the claims, the settings changes, the trades), the split contract's payouts, every
+    action on the SetToken, every log of the product's own manager and extensions."""
     deployment = target.deployment
-    modules, set_topic = deployment.modules, address_topic(deployment.set_token)
-    queries = {}
-    if "streaming_fee" in modules:
-        queries["streaming"] = LogQuery.of(modules["streaming_fee"], FEE_ACTUALIZED, set_topic)
-    if "debt_issuance" in modules:
-        queries["issuance"] = LogQuery.of(modules["debt_issuance"], [SET_TOKEN_ISSUED, SET_TOKEN_REDEEMED], set_topic)
+    queries = {"modules": LogQuery.of(list(deployment.modules.values()), None, address_topic(deployment.set_token))}
     if (split := _splitter(target)) is not None:
         queries["split"] = LogQuery.of(split[1], split[0])
-    if "claim" in modules:
-        queries["claim"] = LogQuery.of(modules["claim"], REWARD_CLAIMED, set_topic)
-    # where the product's transactions show: every action on the SetToken, every log of its own contracts
     queries["set_token"] = LogQuery.of(deployment.set_token, SET_TOKEN_ACTIONS)
     queries["own"] = LogQuery.of([roles.manager, *_own_extensions(target)])
     return queries
+
+
+def _emitted(logs: list[dict], address: str | None, *topics: str) -> list[dict]:
+    """The logs `address` emitted whose first topic is one of `topics`."""
+    if address is None:
+        return []
+    return [log for log in logs if log["address"].lower() == address.lower() and log["topics"][0].lower() in topics]
 
 
 def _own_extensions(target: ProductOnNetwork) -> list[str]:
@@ -290,6 +301,25 @@ def _priced(price: float | None, what: str, block: int) -> float:
     if price is None:
         raise ChainError(f"cannot price {what} at block {block}: no pool with reserves among its price sources")
     return price
+
+
+def _average_supply(history: ChainHistory, target: ProductOnNetwork, blocks: set[int], first: int, last: int) -> float:
+    """The SetToken's supply in whole tokens averaged over the range's time: read at the entries' blocks and at
+    `SUPPLY_SAMPLES` blocks spread over the range, each reading held until the next."""
+    step = 1 << max(0, ((last - first) // SUPPLY_SAMPLES).bit_length())  # on a grid: a re-run reads the same blocks
+    grid = range((first // step + 1) * step, last, step)
+    samples = sorted(blocks | set(grid) | {first, last})
+    set_token = contract(history.connection.w3, "SetToken", target.deployment.set_token)
+    reader = ArchiveReader(history)
+    tickets = {block: reader.at(block).call(set_token, "totalSupply") for block in samples}
+    got = reader.run()
+    supplies = {b: answered.value(history.connection, got, t, "SetToken.totalSupply", b) for b, t in tickets.items()}
+    times = timestamps(history, samples)
+    span = times[last] - times[first]
+    if span <= 0:
+        return supplies[last] / 10**SET_DECIMALS
+    held = sum(supplies[a] * (times[b] - times[a]) for a, b in zip(samples, samples[1:], strict=False))
+    return held / span / 10**SET_DECIMALS
 
 
 # ---- the range --------------------------------------------------------------------------------------
