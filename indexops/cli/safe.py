@@ -664,39 +664,42 @@ def _key_values(title: str):
 
 
 def _pending_tables(found) -> list:
-    from rich.table import Table
-
     head = _key_values(f"Queue of {found.safe} at {escape(found.service)}")
-    head.add_row(
-        "Safe", f"version {found.version}, {found.threshold} of {len(found.owners)} owners, nonce {found.nonce}"
-    )
+    owners = f"{found.threshold} of {len(found.owners)} owners"
+    head.add_row("Safe", f"version {found.version}, {owners}, nonce {found.nonce}")
     head.add_row("network", f"{found.network} (chain {found.chain_id})")
     head.add_row("queued", f"{len(found.transactions)} SafeTx(s); next free nonce {found.next_free_nonce}")
-    queue = Table(title="Queued SafeTxs", title_justify="left", show_lines=True)
-    for name in ("nonce", "safeTxHash", "what", "signed", "status"):
-        queue.add_column(name)
+    tables = [head]
     for tx in found.transactions:
-        queue.add_row(str(tx.nonce), tx.safe_tx_hash, _what(tx), _signed(tx), _status(tx))
-    return [head, queue]
+        table = _key_values(
+            f"nonce {tx.nonce}: " + (f"[green]{escape(tx.status)}[/]" if tx.executable else escape(tx.status))
+        )
+        table.add_row("safeTxHash", tx.safe_tx_hash)
+        table.add_row("what", _what(tx))
+        table.add_row("signed", _signed(tx))
+        if tx.proposer:
+            table.add_row("proposed by", tx.proposer + (f" at {tx.submitted}" if tx.submitted else ""))
+        tables.append(table)
+    return tables
 
 
 def _what(tx) -> str:
     if not tx.hash_matches:
-        return f"[red]the fields hash to {tx.computed_hash}[/]"
+        return f"[red]not shown: its fields hash to {tx.computed_hash}, not to its safeTxHash[/]"
     if tx.rejection:
-        return "rejection (zero-value call to the Safe itself)"
+        return "rejection: a zero-value call to the Safe itself, voiding this nonce"
     lines = []
     for call in tx.review.calls:
-        target = escape(call.target or call.to)
-        function = escape(call.function or f"unknown {call.selector or '(no data)'}")
-        args = ", ".join(f"{escape(arg.name)}={escape(arg.display)}" for arg in call.args)
-        lines.append(f"{target}.{function}" + (f"\n  {args}" if args else ""))
+        target = escape(call.target or f"{call.to} (unknown)")
+        function = call.function or f"unknown {call.selector or '(no data)'}"
+        lines.append(f"{target}.{escape(function)}")
+        lines += [f"  {escape(arg.name)} = {escape(arg.display)}" for arg in call.args]
     lines += [f"[yellow]{escape(flag.message)}[/]" for flag in tx.flags]
     return "\n".join(lines) or "(no call)"
 
 
 def _signed(tx) -> str:
-    lines = [f"{tx.valid} of {tx.threshold}"]
+    lines = [f"{tx.valid} of {tx.threshold} needed"]
     for item in tx.confirmations:
         mark = "[green]✓[/]" if item.valid else "[red]✗[/]"
         lines.append(f"{mark} {item.owner} ({item.kind})" + (f": {escape(item.problem)}" if item.problem else ""))
@@ -704,10 +707,6 @@ def _signed(tx) -> str:
     if tx.not_signed:
         lines.append("not yet: " + ", ".join(tx.not_signed))
     return "\n".join(lines)
-
-
-def _status(tx) -> str:
-    return f"[green]{escape(tx.status)}[/]" if tx.executable else escape(tx.status)
 
 
 def _confirmed_table(confirmed, service_url: str):

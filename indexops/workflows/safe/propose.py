@@ -74,7 +74,7 @@ def propose_export(
                 f"the SafeTx with nonce {entry.safe_tx.nonce} has no signature: "
                 "sign it with `indexops safe sign` first",
             )
-    replaced = {entry.safe_tx.nonce: _replaced(entry, chain.nonce, queued, replace) for entry in pending}
+    replaced = _replaced(pending, chain.nonce, queued, replace)
     check_service_describes(service, chain, chain_name)
     proposed = []
     for entry in pending:
@@ -91,22 +91,26 @@ def propose_export(
                 "0x" + entry.safe_tx_hash.hex(),
                 first.owner,
                 tuple(signature.owner for signature in rest),
-                replaced[entry.safe_tx.nonce],
+                replaced.get(entry.safe_tx.nonce, ()),
             )
         )
     return tuple(proposed)
 
 
 def _replaced(
-    entry: SignedSafeTx, chain_nonce: int, queued: Mapping[int, tuple[str, ...]] | None, replace: bool
-) -> tuple[str, ...]:
-    """What the entry would replace at its nonce; refused unless `replace`, and a gap before it always."""
+    pending: list[SignedSafeTx], chain_nonce: int, queued: Mapping[int, tuple[str, ...]] | None, replace: bool
+) -> dict[int, tuple[str, ...]]:
+    """What each entry would replace at its nonce (refused unless `replace`); a spent nonce or a gap before the
+    first entry is refused always. A SafeTx of the file already queued is the file's own, not another."""
     if queued is None:
-        return ()
-    own = "0x" + entry.safe_tx_hash.hex()
-    others = {nonce: tuple(h for h in hashes if h != own) for nonce, hashes in queued.items()}
-    nonce = entry.safe_tx.nonce
-    choice = choose_nonce(chain_nonce, others, nonce)
-    if choice.replaces and not replace:
-        raise NonceTaken(nonce, choice.replaces, choose_nonce(chain_nonce, others).nonce)
-    return choice.replaces
+        return {}
+    own = {"0x" + entry.safe_tx_hash.hex() for entry in pending}
+    others = {nonce: tuple(h for h in hashes if h not in own) for nonce, hashes in queued.items()}
+    choose_nonce(chain_nonce, others, pending[0].safe_tx.nonce)
+    replaced = {}
+    for entry in pending:
+        taken = others.get(entry.safe_tx.nonce, ())
+        if taken and not replace:
+            raise NonceTaken(entry.safe_tx.nonce, taken, choose_nonce(chain_nonce, others).nonce)
+        replaced[entry.safe_tx.nonce] = taken
+    return replaced
