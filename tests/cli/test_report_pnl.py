@@ -46,6 +46,7 @@ def _accrue_and_distribute(w3, book, real) -> dict:
         "methodologist_take": taken[methodologist],
         "gas_wei": receipt.gasUsed * receipt.effectiveGasPrice,
         "operator_share": adapter.functions.operatorFeeSplit().call(),
+        "supply": token.functions.totalSupply().call(block_identifier=receipt.blockNumber),
     }
 
 
@@ -75,6 +76,8 @@ def test_the_report_is_what_the_fee_distribution_did(cli, sandbox, w3, book, rea
     scenario = report["scenario"]["totals"]
     assert scenario["operator_revenue"] == pytest.approx(0.85 * totals["revenue"])
     assert (scenario["holders_gas"], scenario["operator_gas"]) == (pytest.approx(totals["gas"]), 0)
+    assert report["supply"] == pytest.approx(done["supply"] / PRECISE_UNIT, rel=1e-12)  # one block: its supply
+    assert scenario["holders_gas_per_token"] == pytest.approx(totals["gas"] / report["supply"], rel=1e-12)
 
     csv_path = tmp_path / "pnl.csv"
     shown = cli(*args, "--csv", csv_path)
