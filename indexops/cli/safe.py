@@ -127,6 +127,7 @@ def export(
     plan = load_plan(plan_file)
     where_to = destination(out, plan_file.resolve().parent)
     target = choose_product(loaded, plan.product, plan.network)
+    client = _client(service, target.where.network.chain_id) if service else None
     connection = context.connect_to(target.where, rpc_url)
     result = export_plan(
         connection,
@@ -138,7 +139,7 @@ def export(
         nonce=nonce,
         out_dir=where_to.directory,
         stem=where_to.stem,
-        service=_client(service, connection.chain_id) if service else None,
+        service=client,
     )
     if json_output:
         emit_json({**export_json(result), **_nonce_json(result)})
@@ -287,7 +288,8 @@ def exec_(
     """Execute the pending SafeTxs: signatures checked against the current owners, simulated, then sent.
 
     Given a safeTxHash, the SafeTx queued at --service: its hash recomputed from its fields, its confirmations
-    checked as the Safe checks them. An executing owner who has not signed makes up one missing signature."""
+    checked as the Safe checks them. An executing owner who has not signed makes up one missing signature
+    (its approved-hash signature, which the Safe takes from the sender without approval)."""
     from indexops.execution.signer_lock import holding_signers
     from indexops.paths import user_data_dir
     from indexops.render.safe import exec_json, executed_line, review_tables
@@ -313,6 +315,8 @@ def exec_(
     if not json_output:
         for table in review_tables(review):
             stdout().print(table)
+        if ready.sender_approves:
+            stdout().print(_sender_approves(signer.address, ready.sender_approves))
     _confirm(len(ready.pending), yes)
     on_executed = (lambda executed: None) if json_output else (lambda executed: stdout().print(executed_line(executed)))
     with holding_signers(user_data_dir(), connection.chain_id, [signer.address]):
@@ -353,8 +357,8 @@ def propose(
     export = read_export(file)
     safe_file, sidecar_path = export.require_sidecar(), export.require_sidecar_path()
     where = check_file_against_config(safe_file, loaded, str(sidecar_path))
+    client = _client(service, where.network.chain_id)
     connection = context.connect_to(where, rpc_url)
-    client = _client(service, connection.chain_id)
     chain_name = f"chain {connection.chain_id} ({where.name})"
     queued = queued_nonces(client, connection.w3, safe_file.safe)
     proposed = propose_export(
@@ -385,8 +389,10 @@ def pending(
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """The service's queue for a Safe: each SafeTx's nonce, hash (recomputed), confirmations against the threshold,
-    who signed, its calls decoded as `safe decode` decodes them, and whether it can execute now."""
+    """The Transaction Service's queue for a Safe, each SafeTx checked, decoded and whether it can execute now.
+
+    For each: nonce, safeTxHash (recomputed from its fields), confirmations checked as the Safe checks them against
+    the threshold, who has signed and who has not, its calls decoded as `safe decode` decodes them, flags."""
     from indexops.chain.accounts import parse_address
     from indexops.config.selection import choose_network
     from indexops.workflows.safe.pending import pending as read_pending
@@ -394,8 +400,9 @@ def pending(
     address = parse_address(safe, "SAFE")
     loaded = context.config(config)
     where = choose_network(loaded, network)
+    client = _client(service, where.network.chain_id)
     connection = context.connect_to(where, rpc_url)
-    found = read_pending(connection.w3, _client(service, connection.chain_id), address, loaded, where)
+    found = read_pending(connection.w3, client, address, loaded, where)
     if json_output:
         emit_json(_plain(found))
     else:
@@ -426,8 +433,11 @@ def confirm(
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Fetch a queued SafeTx, recompute its hash from its fields (refused if the service's differs), show it decoded,
-    then sign it and post the confirmation."""
+    """Sign a queued SafeTx and post the confirmation, after checking and showing it.
+
+    Its hash is recomputed from the service's fields (refused when the service's differs), its calls shown decoded
+    as `safe decode` shows them, optionally simulated; then signed (EIP-712, --eth-sign, --approve-hash on chain,
+    or --as-owner for a Safe you own that owns this one) and posted."""
     from indexops.chain.accounts import parse_address
     from indexops.config.selection import choose_network
     from indexops.render.safe import review_json, review_tables, simulation_json, simulation_table
@@ -442,8 +452,8 @@ def confirm(
     owner_safe = parse_address(as_owner, "--as-owner") if as_owner else None
     loaded = context.config(config)
     where = choose_network(loaded, network)
+    client = _client(service, where.network.chain_id)
     connection = context.connect_to(where, rpc_url)
-    client = _client(service, connection.chain_id)
     queued, state = read_queued(connection.w3, client, digest, f"chain {connection.chain_id} ({where.name})")
     check_confirmable(queued, state)
     review = review_queued(queued, state, loaded, where, client.display_url)
@@ -500,17 +510,18 @@ def reject(
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Propose the standard rejection of a queued nonce: a zero-value call from the Safe to itself, signed by you.
+    """Propose the standard rejection of a queued nonce, signed by you.
 
-    Once executed it uses the nonce, so nothing else queued there can execute."""
+    The rejection is a zero-value call from the Safe to itself at that nonce: once executed it uses the nonce, so
+    nothing else queued there can execute."""
     from indexops.config.selection import choose_network
     from indexops.workflows.safe.reject import reject_nonce
 
     loaded = context.config(config)
     where = choose_network(loaded, network)
     address = _safe_for(loaded, where, safe)
+    client = _client(service, where.network.chain_id)
     connection = context.connect_to(where, rpc_url)
-    client = _client(service, connection.chain_id)
     signer = _signer(account, keystore, where.network.sandbox)
     chain_name = f"chain {connection.chain_id} ({where.name})"
     rejected = reject_nonce(connection.w3, client, address, nonce, signer, chain_name)
@@ -536,8 +547,10 @@ def info(
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Owners, threshold, nonce, version, modules, guard, fallback handler and master copy, read from the chain,
-    set beside what the products file says of the Safe (the products it operates, its roles on chain)."""
+    """What the chain says a Safe is, beside what the products file says of it.
+
+    Owners, threshold, nonce, version, modules, guard, fallback handler and master copy; the products whose operator
+    it is and the roles it holds on chain; notices for what signers should know."""
     from indexops.chain.accounts import parse_address
     from indexops.config.selection import choose_network
     from indexops.workflows.safe.info import safe_info
@@ -545,8 +558,9 @@ def info(
     address = parse_address(safe, "SAFE")
     loaded = context.config(config)
     where = choose_network(loaded, network)
+    client = _client(service, where.network.chain_id) if service else None
     connection = context.connect_to(where, rpc_url)
-    found = safe_info(connection.w3, loaded, where, address, _client(service, connection.chain_id) if service else None)
+    found = safe_info(connection.w3, loaded, where, address, client)
     if json_output:
         emit_json(_plain(found))
     else:
@@ -587,14 +601,16 @@ def _exec_queued(
     digest = bytes32(safe_tx_hash, "SAFE_TX_HASH")
     loaded = context.config(config)
     where = choose_network(loaded, network)
+    client = _client(service, where.network.chain_id)
     connection = context.connect_to(where, rpc_url)
-    client = _client(service, connection.chain_id)
     queued, state = read_queued(connection.w3, client, digest, f"chain {connection.chain_id} ({where.name})")
     signer = _signer(account, keystore, where.network.sandbox)
     ready = check_queued_before_exec(connection, queued, state, signer.address)
     if not json_output:
         for table in review_tables(review_queued(queued, state, loaded, where, client.display_url)):
             stdout().print(table)
+        if ready.sender_approved:
+            stdout().print(_sender_approves(signer.address, (queued.safe_tx.nonce,)))
     _confirm(1, yes)
     with holding_signers(user_data_dir(), connection.chain_id, [signer.address]):
         executed = exec_queued(connection, ready, signer, receipt_timeout=receipt_timeout)
@@ -602,8 +618,14 @@ def _exec_queued(
         emit_json(exec_json((executed,)))
     else:
         stdout().print(executed_line(executed))
-        if executed.sender_approved:
-            stdout().print(f"{signer.address} made up the threshold as the executing owner (approved hash, v 1)")
+
+
+def _sender_approves(sender: str, nonces) -> str:
+    listed = ", ".join(str(nonce) for nonce in nonces)
+    return (
+        f"{sender} is an owner who has not signed nonce {listed}: sending it counts as that owner's "
+        "approval (approved hash, v 1), which makes up the threshold"
+    )
 
 
 def _is_safe_tx_hash(text: str) -> bool:
