@@ -282,6 +282,13 @@ def _ecdsa_signature(raw: Any, digest: bytes, v_offset: int) -> SafeSignature:
     return read_static(data[:64] + bytes([v + v_offset]), digest)
 
 
+def signed_by(signature: SafeSignature, address: str) -> SafeSignature:
+    """The signature, if the signer that made it (a wallet, a keystore) is the account it was asked of."""
+    if signature.owner != address:
+        raise InvalidSignature(f"the signer returned a signature by {signature.owner}, not by {address}")
+    return signature
+
+
 def _check_signer(signer: Signer, signature: SafeSignature) -> None:
     if isinstance(signer, LocalAccount) and signature.owner != signer.address:
         raise InvalidSignature(f"signature recovers to {signature.owner}, not the signing account {signer.address}")

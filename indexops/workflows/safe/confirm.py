@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from indexops.errors import UsageError
-from indexops.safe.errors import InvalidSignature, SignerNotOwner
+from indexops.safe.errors import SignerNotOwner
 from indexops.safe.service import TransactionService
 from indexops.safe.service_tx import QueuedSafeTx
-from indexops.safe.signatures import SafeSignature, eth_sign_safe_tx_hash, sign_safe_tx
+from indexops.safe.signatures import SafeSignature, eth_sign_safe_tx_hash, sign_safe_tx, signed_by
 from indexops.workflows.safe.chain import SafeState
 from indexops.workflows.safe.exec import AlreadyExecuted, NonceNotNext
 from indexops.workflows.safe.owner_signatures import approve_hash, sign_as_contract_owner
@@ -105,9 +105,5 @@ def confirm_queued(
 
 def _ecdsa(queued: QueuedSafeTx, signer, how: How) -> SafeSignature:
     if how == "eth_sign":
-        signature = eth_sign_safe_tx_hash(queued.safe_tx_hash, signer.sign_message)
-    else:
-        signature = sign_safe_tx(queued.safe_tx, signer.sign_typed_data)
-    if signature.owner != signer.address:
-        raise InvalidSignature(f"the signer returned a signature by {signature.owner}, not by {signer.address}")
-    return signature
+        return signed_by(eth_sign_safe_tx_hash(queued.safe_tx_hash, signer.sign_message), signer.address)
+    return signed_by(sign_safe_tx(queued.safe_tx, signer.sign_typed_data), signer.address)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from indexops.chain.abis import contract
 from indexops.errors import ChainError, UsageError
 from indexops.execution import chain_ops
-from indexops.safe.errors import InvalidSignature
 from indexops.safe.independent_hash import encoded_transaction_data
 from indexops.safe.revert_codes import explain_revert
 from indexops.safe.safe_message import check_contract_owner_version, safe_message_hash, safe_message_typed_data
@@ -29,6 +28,7 @@ from indexops.safe.signatures import (
     contract_signature,
     encode_signatures,
     sign_typed_data,
+    signed_by,
     split_signatures,
 )
 from indexops.workflows.safe.chain import SafeState, contract_owner_accepts, read_safe
@@ -99,9 +99,7 @@ def sign_as_contract_owner(
     message = encoded_transaction_data(tx)
     digest = safe_message_hash(owner_safe, tx.chain_id, owner.version, message)
     typed = safe_message_typed_data(owner_safe, tx.chain_id, owner.version, message)
-    mine = sign_typed_data(typed, digest, signer.sign_typed_data)
-    if mine.owner != signer.address:
-        raise InvalidSignature(f"the signer returned a signature by {mine.owner}, not by {signer.address}")
+    mine = signed_by(sign_typed_data(typed, digest, signer.sign_typed_data), signer.address)
     kept = _inner_signatures(earlier, digest, owner.version, owner.owners, signer.address)
     inner = sorted([*kept, mine], key=lambda signature: int(signature.owner, 16))
     signature = contract_signature(owner_safe, encode_signatures(inner))

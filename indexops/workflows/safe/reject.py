@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexops.errors import UsageError
-from indexops.safe.errors import InvalidSignature, SignerNotOwner
+from indexops.safe.errors import SignerNotOwner
 from indexops.safe.nonces import choose_nonce
 from indexops.safe.safetx import safe_tx_hash
 from indexops.safe.service import TransactionService
 from indexops.safe.service_tx import rejection_safe_tx
-from indexops.safe.signatures import sign_safe_tx
+from indexops.safe.signatures import sign_safe_tx, signed_by
 from indexops.workflows.safe.chain import read_safe_view
 from indexops.workflows.safe.propose import check_service_describes
 from indexops.workflows.safe.queue import read_queue
@@ -55,8 +55,6 @@ def reject_nonce(w3, service: TransactionService, safe: str, nonce: int, signer,
     if "0x" + digest.hex() in choice.replaces:
         raise RejectionAlreadyQueued(nonce, "0x" + digest.hex())
     check_service_describes(service, read_safe_view(w3, state.address), chain_name)
-    signature = sign_safe_tx(tx, signer.sign_typed_data)
-    if signature.owner != signer.address:
-        raise InvalidSignature(f"the signer returned a signature by {signature.owner}, not by {signer.address}")
+    signature = signed_by(sign_safe_tx(tx, signer.sign_typed_data), signer.address)
     service.propose(tx, digest, signer.address, signature.hex())
     return Rejected(nonce, "0x" + digest.hex(), signer.address, choice.replaces)

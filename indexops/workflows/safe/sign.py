@@ -16,7 +16,14 @@ from pathlib import Path
 from indexops.errors import UsageError
 from indexops.safe.errors import InvalidSignature, SignerNotOwner
 from indexops.safe.sidecar import SafeTxFile
-from indexops.safe.signatures import SafeSignature, SignatureKind, eth_sign_safe_tx_hash, parse_signature, sign_safe_tx
+from indexops.safe.signatures import (
+    SafeSignature,
+    SignatureKind,
+    eth_sign_safe_tx_hash,
+    parse_signature,
+    sign_safe_tx,
+    signed_by,
+)
 from indexops.values import checksummed
 from indexops.workflows.safe.chain import read_safe
 from indexops.workflows.safe.files import Export, write_sidecar
@@ -106,9 +113,7 @@ def _sign_pending(file: SafeTxFile, signer, eth_sign: bool, added: list[AddedSig
             signature = eth_sign_safe_tx_hash(entry.safe_tx_hash, signer.sign_message)
         else:
             signature = sign_safe_tx(entry.safe_tx, signer.sign_typed_data)
-        if signature.owner != signer.address:
-            raise InvalidSignature(f"the signer returned a signature by {signature.owner}, not by {signer.address}")
-        file = file.with_signature(index, signature)
+        file = file.with_signature(index, signed_by(signature, signer.address))
         added.append(_added(entry, signature))
     return file
 
